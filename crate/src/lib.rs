@@ -1,0 +1,11 @@
+//! `report-helper`: the pure core of the report helper for victims of image abuse.
+//!
+//! It takes bytes and returns small values; reading files, decoding, the DOM and the network live
+//! at the edges. `wasm.rs` is the only file that knows about JavaScript.
+
+pub mod digest;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use digest::{Algorithms, DigestValue, Digests, StreamDigester};
