@@ -95,7 +95,11 @@ fn every_split_point_of_two_blocks() {
         digester.update(&message[..cut]);
         digester.update(&[]);
         digester.update(&message[cut..]);
-        assert_eq!(hexes(&digester.finish()), [row[1], row[2], row[3]], "cut {cut}");
+        assert_eq!(
+            hexes(&digester.finish()),
+            [row[1], row[2], row[3]],
+            "cut {cut}"
+        );
     }
 }
 

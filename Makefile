@@ -1,0 +1,36 @@
+# Entry points. `make run` and `make test` are the two commands of the README.
+PORT ?= 8080
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: setup build run test lint test-native test-wasm test-e2e bench
+
+setup:
+	@bash tools/setup.sh
+
+build: setup
+	@bash tools/build.sh
+
+## Set up what is missing, build, and serve dist/ on 127.0.0.1:$(PORT) with the strict CSP.
+run: build
+	node tools/serve.mjs dist --port $(PORT)
+
+## Every test: formatting, lints, native and in-browser unit tests, end-to-end tests.
+test: build lint test-native test-wasm test-e2e
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+test-wasm:
+	cargo test -p report-helper --target wasm32-unknown-unknown
+
+test-e2e:
+	npx playwright test
+
+## Benchmarks against peers (not tests): prints medians and ratios.
+bench: build
+	node bench/digest-bench.mjs

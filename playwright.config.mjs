@@ -1,0 +1,29 @@
+// End-to-end tests in Debian's Chromium (never a browser Playwright downloads).
+import { defineConfig } from '@playwright/test';
+
+const PORT = Number(process.env.E2E_PORT ?? 41731);
+
+export default defineConfig({
+  testDir: 'tests',
+  testMatch: '*.spec.mjs',
+  // Hashing saturates the cores of these 2-core machines: one test at a time keeps them honest.
+  workers: 1,
+  timeout: 120_000,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}/`,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      // Without the background-networking flags Chromium keeps dialling Google on a closed network.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--no-first-run', '--disable-sync', '--disable-quic'],
+    },
+  },
+  webServer: {
+    command: `node tools/serve.mjs dist --port ${PORT}`,
+    url: `http://127.0.0.1:${PORT}/`,
+    reuseExistingServer: false,
+  },
+});

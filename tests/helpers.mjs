@@ -1,0 +1,85 @@
+// Shared pieces of the end-to-end tests. Expected digests always come from Node's crypto.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from '@playwright/test';
+
+export const MiB = 1 << 20;
+const dir = join(tmpdir(), `report-helper-e2e-${process.pid}`);
+
+/** Writes `size` random bytes (a fresh file every run) to a temporary file; returns its path. */
+export async function randomFile(name, size) {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  const handle = await open(path, 'w');
+  for (let done = 0; done < size; ) {
+    const n = Math.min(16 * MiB, size - done);
+    await handle.write(randomBytes(n));
+    done += n;
+  }
+  await handle.close();
+  return path;
+}
+
+/** A file of `size` zero bytes that takes no disk space. */
+export async function sparseFile(name, size) {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await writeFile(path, '');
+  const handle = await open(path, 'r+');
+  await handle.truncate(size);
+  await handle.close();
+  return path;
+}
+
+/** Node's digests of a file, streamed. */
+export async function nodeDigests(path) {
+  const hashes = { sha256: createHash('sha256'), md5: createHash('md5'), sha1: createHash('sha1') };
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MiB })) {
+    size += chunk.length;
+    for (const h of Object.values(hashes)) h.update(chunk);
+  }
+  return Object.fromEntries([['size', size], ...Object.entries(hashes).map(([k, h]) => [k, h.digest('hex')])]);
+}
+
+/**
+ * Collects every console error or warning (CSP violations are logged there, the worker's too),
+ * uncaught page error and request of a page's context.
+ */
+export async function watch(page) {
+  const problems = [];
+  const requests = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e}`));
+  await page.context().route('**/*', (route) => {
+    const r = route.request();
+    requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer(), headers: r.headers() });
+    return route.continue();
+  });
+  return { problems, requests };
+}
+
+/** Adds a plain file input to the page, for handing files to the JS API. */
+export async function apiInput(page, paths) {
+  await page.evaluate(() => {
+    const input = Object.assign(document.createElement('input'), { type: 'file', id: 'api-input', multiple: true });
+    input.hidden = true;
+    document.body.append(input);
+  });
+  await page.setInputFiles('#api-input', paths);
+}
+
+/** The digests the page shows for the file item at `index` once it is done. */
+export async function shownDigests(page, index = 0) {
+  const item = page.locator('#files > li').nth(index);
+  await expect(item).toHaveAttribute('data-state', 'done');
+  return {
+    sha256: await item.locator('code.sha256').textContent(),
+    md5: await item.locator('code.md5').textContent(),
+  };
+}

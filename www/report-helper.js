@@ -1,0 +1,149 @@
+// report-helper.js: the public ES module of the report helper.
+//
+//   import { hashFile } from './report-helper.js';
+//   const { size, sha256, md5, sha1 } = await hashFile(file, { onProgress, signal, sha1: true });
+//
+// Files are read with File.stream() inside module Workers running the WebAssembly core: the page
+// never holds a whole file, and no byte of it leaves the device. See README.md for the API.
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+// Hashing is CPU-bound: one worker per core, up to four, leaves the page and the browser's own
+// file reading room to breathe on a phone.
+const MAX_WORKERS = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4));
+
+// A file this big, hashed while no other file waits, gets a second worker: SHA-256 on one core,
+// MD5 (and SHA-1) on another, chunks handed over without copies.
+const SPLIT_MIN_BYTES = 8 << 20;
+
+/** Errors of the helper carry a `code`: 'worker-failed', 'read-failed' or 'hash-failed'. */
+export class ReportHelperError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'ReportHelperError';
+    this.code = code;
+  }
+}
+
+const idle = [];
+const queue = [];
+let alive = 0;
+let nextId = 1;
+
+function spawnSlot() {
+  const slot = { worker: new Worker(WORKER_URL, { type: 'module', name: 'report-helper' }), job: null };
+  alive += 1;
+  slot.worker.onmessage = ({ data }) => slot.job?.onMessage(data);
+  const broken = (event) => {
+    event.preventDefault?.();
+    const job = slot.job;
+    retire(slot);
+    job?.fail(new ReportHelperError('worker-failed', 'The hashing worker could not run in this browser.'));
+  };
+  slot.worker.onerror = broken;
+  slot.worker.onmessageerror = broken;
+  return slot;
+}
+
+function retire(slot) {
+  if (slot.retired) return;
+  slot.retired = true;
+  slot.worker.terminate();
+  alive -= 1;
+  const at = idle.indexOf(slot);
+  if (at >= 0) idle.splice(at, 1);
+}
+
+const takeSlot = () => idle.pop() ?? spawnSlot();
+
+function pump() {
+  while (queue.length) {
+    const free = idle.length + MAX_WORKERS - alive;
+    if (free < 1) return;
+    const job = queue.shift();
+    const split = free >= 2 && queue.length === 0 && job.file.size >= SPLIT_MIN_BYTES;
+    job.start(split ? [takeSlot(), takeSlot()] : [takeSlot()]);
+  }
+}
+
+/**
+ * Computes the exact digests of a File or Blob on this device.
+ * @param {Blob} file
+ * @param {{onProgress?: (p: {loaded: number, total: number}) => void, signal?: AbortSignal,
+ *          sha1?: boolean}} [options]
+ * @returns {Promise<{size: number, sha256: string, md5: string, sha1?: string}>} lowercase hex
+ */
+export function hashFile(file, { onProgress, signal, sha1 = false } = {}) {
+  if (!(file instanceof Blob)) return Promise.reject(new TypeError('hashFile expects a File or Blob'));
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const total = file.size;
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    let slots = [];
+    let settled = false;
+    const settle = (fn, value) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      const i = queue.indexOf(job);
+      if (i >= 0) queue.splice(i, 1);
+      fn(value);
+    };
+    const release = () => {
+      for (const slot of slots) {
+        if (slot.retired) continue;
+        slot.job = null;
+        idle.push(slot);
+      }
+      slots = [];
+      pump();
+    };
+    const onAbort = () => {
+      // Terminating is the one way to stop a worker mid-chunk at once; a new one starts in ms.
+      slots.forEach(retire);
+      slots = [];
+      settle(reject, signal.reason);
+      pump();
+    };
+    const job = {
+      file,
+      start(taken) {
+        slots = taken;
+        for (const slot of slots) slot.job = job;
+        onProgress?.({ loaded: 0, total }); // the file leaves the queue
+        const own = { sha256: true, md5: true, sha1 };
+        if (slots.length === 1) {
+          slots[0].worker.postMessage({ type: 'hash', id, file, own });
+          return;
+        }
+        const { port1, port2 } = new MessageChannel();
+        slots[1].worker.postMessage({ type: 'assist', id, port: port2, own: { md5: true, sha1 } }, [port2]);
+        slots[0].worker.postMessage({ type: 'hash', id, file, own: { sha256: true }, partner: port1 }, [port1]);
+      },
+      onMessage(data) {
+        if (data.id !== id || settled) return;
+        if (data.type === 'progress') {
+          onProgress?.({ loaded: data.loaded, total });
+        } else if (data.type === 'done') {
+          release();
+          onProgress?.({ loaded: total, total });
+          settle(resolve, data.digests);
+        } else if (data.type === 'error') {
+          slots.forEach(retire);
+          slots = [];
+          pump();
+          settle(reject, new ReportHelperError(data.code, data.message));
+        }
+      },
+      fail(error) {
+        slots.forEach(retire);
+        slots = [];
+        settle(reject, error);
+        pump();
+      },
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    queue.push(job);
+    pump();
+  });
+}
