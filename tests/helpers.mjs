@@ -23,6 +23,14 @@ export async function randomFile(name, size) {
   return path;
 }
 
+/** Writes `bytes` to a temporary file; returns its path. */
+export async function tempFile(name, bytes) {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return path;
+}
+
 /** A file of `size` zero bytes that takes no disk space. */
 export async function sparseFile(name, size) {
   await mkdir(dir, { recursive: true });
@@ -46,8 +54,8 @@ export async function nodeDigests(path) {
 }
 
 /**
- * Collects every console error or warning (CSP violations are logged there, the worker's too),
- * uncaught page error and request of a page's context.
+ * Collects every console error or warning and CSP violation, of the page and of its workers,
+ * every uncaught error, and every request of the page's context.
  */
 export async function watch(page) {
   const problems = [];
@@ -56,6 +64,7 @@ export async function watch(page) {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e}`));
+  await watchWorkerLogs(page, problems);
   await page.context().route('**/*', (route) => {
     const r = route.request();
     requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer(), headers: r.headers() });
@@ -82,4 +91,30 @@ export async function shownDigests(page, index = 0) {
     sha256: await item.locator('code.sha256').textContent(),
     md5: await item.locator('code.md5').textContent(),
   };
+}
+
+/**
+ * Playwright forwards a worker's console calls but not its browser log, where CSP violations
+ * go. So attach to each worker over CDP (the non-flattened way, which Playwright's public
+ * CDPSession can drive) and enable its Log domain, which replays what was logged before.
+ */
+async function watchWorkerLogs(page, problems) {
+  const cdp = await page.context().browser().newBrowserCDPSession();
+  cdp.on('Target.receivedMessageFromTarget', ({ message }) => {
+    const { method, params } = JSON.parse(message);
+    const entry = params?.entry;
+    if (method === 'Log.entryAdded' && (entry.level === 'error' || entry.level === 'warning')) {
+      problems.push(`worker log ${entry.level}: ${entry.text}`);
+    }
+  });
+  cdp.on('Target.targetCreated', async ({ targetInfo }) => {
+    if (targetInfo.type !== 'worker') return;
+    try {
+      const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: targetInfo.targetId, flatten: false });
+      await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Log.enable' }) });
+    } catch {
+      // The worker ended before we got to it (a cancelled job).
+    }
+  });
+  await cdp.send('Target.setDiscoverTargets', { discover: true });
 }

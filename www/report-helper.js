@@ -117,8 +117,9 @@ export function hashFile(file, { onProgress, signal, sha1 = false } = {}) {
           return;
         }
         const { port1, port2 } = new MessageChannel();
-        slots[1].worker.postMessage({ type: 'assist', id, port: port2, own: { md5: true, sha1 } }, [port2]);
-        slots[0].worker.postMessage({ type: 'hash', id, file, own: { sha256: true }, partner: port1 }, [port1]);
+        // The reading worker also pays for File.stream(), so it takes the cheaper MD5 (and SHA-1).
+        slots[1].worker.postMessage({ type: 'assist', id, port: port2, own: { sha256: true } }, [port2]);
+        slots[0].worker.postMessage({ type: 'hash', id, file, own: { md5: true, sha1 }, partner: port1 }, [port1]);
       },
       onMessage(data) {
         if (data.id !== id || settled) return;

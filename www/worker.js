@@ -1,6 +1,7 @@
 // Runs the WebAssembly digests off the main thread. Internal protocol, used only by
 // report-helper.js (and the benchmark):
-//   main -> worker  {type: 'hash', id, file, own, partner?}   read `file`, compute the `own`
+//   main -> worker  {type: 'hash', id, file, own, partner?}   read `file` (a Blob, or a byte
+//                   ReadableStream handed over by transfer), compute the `own`
 //                   digests, hand each chunk on to `partner` (a MessagePort) for the rest
 //                   {type: 'assist', id, port, own}           compute `own` over chunks from `port`
 //                   {type: 'buffer', id, buffer, chunk, own}  digest an in-memory buffer (benchmark)
@@ -50,7 +51,7 @@ async function lead({ id, file, own, partner }) {
     });
     partnerResult.catch(() => wakeLead?.());
   }
-  const reader = file.stream().getReader();
+  const reader = (file instanceof Blob ? file.stream() : file).getReader();
   let loaded = 0;
   let sent = 0;
   let batch = [];

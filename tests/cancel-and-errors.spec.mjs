@@ -1,0 +1,113 @@
+// Cancelling, and failures a person can meet: each gives a clear message, never a hang.
+import { readFileSync } from 'node:fs';
+import { rm, truncate } from 'node:fs/promises';
+import { test, expect } from '@playwright/test';
+import { MiB, apiInput, nodeDigests, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
+
+const en = JSON.parse(readFileSync(new URL('../www/i18n/en.json', import.meta.url)));
+const nl = JSON.parse(readFileSync(new URL('../www/i18n/nl.json', import.meta.url)));
+
+test('cancel on the page stops the file, and the page keeps working', async ({ page }) => {
+  const { problems } = await watch(page);
+  const big = await sparseFile('cancel-me.bin', 8 * 1024 * MiB);
+  await page.goto('/');
+  await page.setInputFiles('#file-input', big);
+  const item = page.locator('#files > li').first();
+  await expect(item).toHaveAttribute('data-state', 'hashing');
+  await expect.poll(() => item.locator('progress').evaluate((p) => p.value)).toBeGreaterThan(0);
+  const workers = page.workers().length;
+  expect(workers).toBeGreaterThan(0);
+  await item.getByRole('button', { name: en.cancel }).click();
+  await expect(item).toHaveAttribute('data-state', 'cancelled');
+  await expect(item.locator('.status')).toHaveText(en.cancelled);
+  await expect(item.locator('.digests')).toBeHidden();
+  await expect(item.getByRole('button', { name: en.cancel })).toBeHidden();
+  // Its workers were stopped, not left reading 8 GiB in the background.
+  await expect.poll(() => page.workers().length).toBe(0);
+
+  const small = await randomFile('after-cancel.bin', 3 * MiB + 1);
+  const want = await nodeDigests(small);
+  await page.setInputFiles('#file-input', small);
+  expect(await shownDigests(page, 1)).toEqual({ sha256: want.sha256, md5: want.md5 });
+  expect(problems).toEqual([]);
+});
+
+test('hashFile() honours an AbortSignal, before and during hashing', async ({ page }) => {
+  const big = await sparseFile('abort-me.bin', 8 * 1024 * MiB);
+  await page.goto('/');
+  await apiInput(page, [big]);
+  const outcome = await page.evaluate(async () => {
+    const { hashFile } = await import('./report-helper.js');
+    const file = document.querySelector('#api-input').files[0];
+    const early = await hashFile(file, { signal: AbortSignal.abort() }).then(() => 'resolved', (e) => e.name);
+    const controller = new AbortController();
+    let seen = 0;
+    const late = await hashFile(file, {
+      signal: controller.signal,
+      onProgress: ({ loaded }) => {
+        seen = loaded;
+        if (loaded > 0) controller.abort();
+      },
+    }).then(() => 'resolved', (e) => e.name);
+    return { early, late, seen };
+  });
+  expect(outcome.early).toBe('AbortError');
+  expect(outcome.late).toBe('AbortError');
+  expect(outcome.seen).toBeGreaterThan(0);
+  expect(outcome.seen).toBeLessThan(8 * 1024 * MiB);
+});
+
+test('a worker script that fails to load gives a clear message', async ({ page }) => {
+  await page.route('**/worker.js', (route) => route.abort());
+  await page.goto('/');
+  await page.setInputFiles('#file-input', { name: 'a.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(1000, 1) });
+  const item = page.locator('#files > li').first();
+  await expect(item).toHaveAttribute('data-state', 'error');
+  await expect(item.locator('.status')).toHaveText(en['error.worker-failed']);
+  // The page still answers: switching language re-renders the message.
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await expect(item.locator('.status')).toHaveText(nl['error.worker-failed']);
+  const code = await page.evaluate(async () => {
+    const { hashFile } = await import('./report-helper.js');
+    return hashFile(new Blob(['x'])).then(() => 'resolved', (e) => `${e.name} ${e.code}`);
+  });
+  expect(code).toBe('ReportHelperError worker-failed');
+});
+
+test('WebAssembly that fails to load gives a clear message', async ({ page }) => {
+  await page.route('**/*.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto('/');
+  await page.setInputFiles('#file-input', { name: 'b.png', mimeType: 'image/png', buffer: Buffer.alloc(1000, 2) });
+  const item = page.locator('#files > li').first();
+  await expect(item).toHaveAttribute('data-state', 'error');
+  await expect(item.locator('.status')).toHaveText(en['error.worker-failed']);
+});
+
+test('a file that changed or vanished after it was chosen gives a clear message', async ({ page }) => {
+  const { problems } = await watch(page);
+  const gone = await randomFile('vanishes.bin', 2 * MiB);
+  const changed = await randomFile('changes.bin', 2 * MiB);
+  await page.goto('/');
+  await apiInput(page, [gone, changed]);
+  await rm(gone);
+  await truncate(changed, 1000);
+  const codes = await page.evaluate(async () => {
+    const { hashFile } = await import('./report-helper.js');
+    return Promise.all(
+      [...document.querySelector('#api-input').files].map((f) => hashFile(f).then(() => 'resolved', (e) => e.code)),
+    );
+  });
+  expect(codes).toEqual(['read-failed', 'read-failed']);
+  // The same files dropped on the page.
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    for (const f of document.querySelector('#api-input').files) data.items.add(f);
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  for (const i of [0, 1]) {
+    const item = page.locator('#files > li').nth(i);
+    await expect(item).toHaveAttribute('data-state', 'error');
+    await expect(item.locator('.status')).toHaveText(en['error.read-failed']);
+  }
+  expect(problems).toEqual([]);
+});
