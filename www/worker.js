@@ -11,10 +11,11 @@ import init, { StreamDigester } from './wasm/report_helper.js';
 
 const ready = init({ module_or_path: new URL('./wasm/report_helper_bg.wasm', import.meta.url) });
 
-// Chunks go to the partner in batches (fewer messages) and at most WINDOW bytes ahead of it
-// (flat memory when it falls behind).
-const BATCH = 1 << 20;
-const WINDOW = 16 << 20;
+// The file is read into buffers of CHUNK bytes that are used again and again (BYOB reads), so
+// reading 4 GiB leaves no garbage behind. With a partner, at most POOL buffers circulate:
+// lead -> partner -> lead, which is also the back-pressure when the partner falls behind.
+const CHUNK = 1 << 20;
+const POOL = 8;
 const PROGRESS_STEP = 4 << 20;
 
 class HashError extends Error {
@@ -34,66 +35,109 @@ const finish = (digester) => {
 
 const newDigester = (own) => new StreamDigester(!!own.sha256, !!own.md5, !!own.sha1);
 
+/**
+ * Returns fill(buffer): reads from the stream until `buffer` is full or the stream ends, and
+ * resolves to a Uint8Array of what was read (shorter only at the end). BYOB reads go straight
+ * into the buffer; a stream without them (a plain ReadableStream) is copied in.
+ */
+function filler(stream) {
+  let byob = null;
+  try {
+    byob = stream.getReader({ mode: 'byob' });
+  } catch {
+    // Not a byte stream.
+  }
+  if (byob) {
+    return async (buffer) => {
+      let filled = 0;
+      while (filled < buffer.byteLength) {
+        const { done, value } = await byob.read(new Uint8Array(buffer, filled));
+        if (value) buffer = value.buffer; // the read transferred it: same memory, new object
+        if (done) break;
+        filled += value.byteLength;
+      }
+      return new Uint8Array(buffer, 0, filled);
+    };
+  }
+  const reader = stream.getReader();
+  let rest = null;
+  return async (buffer) => {
+    const out = new Uint8Array(buffer);
+    let filled = 0;
+    while (filled < out.length) {
+      if (!rest) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        rest = value;
+      }
+      const n = Math.min(rest.length, out.length - filled);
+      out.set(rest.subarray(0, n), filled);
+      filled += n;
+      rest = n < rest.length ? rest.subarray(n) : null;
+    }
+    return out.subarray(0, filled);
+  };
+}
+
 async function lead({ id, file, own, partner }) {
   const digester = newDigester(own);
-  let partnerResult;
+  const fill = filler(file instanceof Blob ? file.stream() : file);
   let acked = 0;
-  let wakeLead = null;
+  let allocated = 1;
+  const spare = [];
+  let wake = null;
+  let partnerResult;
   if (partner) {
     partnerResult = new Promise((resolve, reject) => {
       partner.onmessage = ({ data }) => {
-        if (data.acked !== undefined) {
+        if (data.buffer) {
           acked = data.acked;
-          wakeLead?.();
+          spare.push(data.buffer);
         } else if (data.digests) resolve(data.digests);
         else reject(new HashError(data.code, data.message));
+        wake?.();
       };
     });
-    partnerResult.catch(() => wakeLead?.());
+    partnerResult.catch(() => {}); // awaited below; no 'unhandled rejection' meanwhile
   }
-  const reader = (file instanceof Blob ? file.stream() : file).getReader();
-  let loaded = 0;
-  let sent = 0;
-  let batch = [];
-  let batchBytes = 0;
-  let reported = 0;
-  const flush = () => {
-    if (!batch.length) return;
-    partner.postMessage({ chunks: batch }, batch.map((c) => c.buffer));
-    sent += batchBytes;
-    batch = [];
-    batchBytes = 0;
+  const nextBuffer = async () => {
+    for (;;) {
+      if (spare.length) return spare.pop();
+      if (allocated < POOL) {
+        allocated += 1;
+        return new ArrayBuffer(CHUNK);
+      }
+      await Promise.race([new Promise((r) => (wake = r)), partnerResult]);
+    }
   };
+  let buffer = new ArrayBuffer(CHUNK);
+  let loaded = 0;
+  let reported = 0;
   for (;;) {
-    let chunk;
+    let view;
     try {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunk = value;
+      view = await fill(buffer);
     } catch (e) {
       throw new HashError('read-failed', e);
     }
-    digester.update(chunk);
-    loaded += chunk.byteLength;
-    if (partner) {
-      // Hand the chunk over without a copy when it owns its buffer.
-      const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-      batch.push(whole ? chunk : chunk.slice());
-      batchBytes += chunk.byteLength;
-      if (batchBytes >= BATCH) flush();
-      while (sent - acked > WINDOW) {
-        await Promise.race([new Promise((r) => (wakeLead = r)), partnerResult]);
-      }
+    const n = view.byteLength; // read it now: handing the buffer over detaches the view
+    digester.update(view);
+    loaded += n;
+    if (partner && n) {
+      partner.postMessage({ chunk: view }, [view.buffer]);
+      buffer = await nextBuffer();
+    } else {
+      buffer = view.buffer;
     }
-    const done = partner ? Math.min(loaded, acked) : loaded;
+    const done = partner ? acked : loaded;
     if (done - reported >= PROGRESS_STEP) {
       reported = done;
       postMessage({ type: 'progress', id, loaded: done });
     }
+    if (n < CHUNK) break;
   }
   const digests = finish(digester);
   if (partner) {
-    flush();
     partner.postMessage({ end: true });
     Object.assign(digests, await partnerResult, { size: loaded });
   }
@@ -110,11 +154,9 @@ function assist({ port, own }) {
         port.close();
         return;
       }
-      for (const chunk of data.chunks) {
-        digester.update(chunk);
-        done += chunk.byteLength;
-      }
-      port.postMessage({ acked: done });
+      digester.update(data.chunk);
+      done += data.chunk.byteLength;
+      port.postMessage({ buffer: data.chunk.buffer, acked: done }, [data.chunk.buffer]);
     } catch (e) {
       port.postMessage({ code: 'hash-failed', message: String(e?.message ?? e) });
     }
