@@ -111,3 +111,25 @@ test('a file that changed or vanished after it was chosen gives a clear message'
   }
   expect(problems).toEqual([]);
 });
+
+test('leaving while a file is being hashed asks first; once nothing is being hashed it does not', async ({ page }) => {
+  const big = await sparseFile('leave-me.bin', 8 * 1024 * MiB);
+  await page.goto('/');
+  await page.getByRole('button', { name: 'English' }).click(); // a real user has touched the page
+  await page.setInputFiles('#file-input', big);
+  const item = page.locator('#files > li').first();
+  await expect(item).toHaveAttribute('data-state', 'hashing');
+  const dialogs = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.type());
+    dialog.dismiss(); // stay
+  });
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => dialogs).toEqual(['beforeunload']);
+  expect(page.isClosed()).toBe(false);
+  await item.getByRole('button', { name: en.cancel }).click();
+  await expect(item).toHaveAttribute('data-state', 'cancelled');
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => page.isClosed()).toBe(true);
+  expect(dialogs).toEqual(['beforeunload']);
+});
