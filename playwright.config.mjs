@@ -11,6 +11,7 @@ export default defineConfig({
   timeout: 120_000,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
+  globalTeardown: './tests/teardown.mjs',
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
     browserName: 'chromium',

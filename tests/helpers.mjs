@@ -2,12 +2,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from '@playwright/test';
 
 export const MiB = 1 << 20;
-const dir = join(tmpdir(), `report-helper-e2e-${process.pid}`);
+/** Generated files live here; the global teardown removes them. */
+export const FILES_DIR = join(import.meta.dirname, '../target/e2e-files');
+const dir = FILES_DIR;
 
 /** Writes `size` random bytes (a fresh file every run) to a temporary file; returns its path. */
 export async function randomFile(name, size) {
