@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { test, expect } from '@playwright/test';
-import { shownDigests, watch } from './helpers.mjs';
+import { MiB, shownDigests, sparseFile, watch } from './helpers.mjs';
 
 const catalog = (lang) => JSON.parse(readFileSync(new URL(`../www/i18n/${lang}.json`, import.meta.url)));
 const en = catalog('en');
@@ -98,4 +98,24 @@ test('the JS and WebAssembly the page loads stay under 60 KB gzipped', async ({ 
   for (const path of loaded) total += gzipSync(readFileSync(new URL(`../dist${path}`, import.meta.url)), { level: 9 }).length;
   console.log(`JS + WebAssembly the page loads: ${total} bytes gzipped`);
   expect(total).toBeLessThan(60 * 1024);
+});
+
+test('the live status changes with the state only; the percent is shown beside it', async ({ page }) => {
+  const big = await sparseFile('status.bin', 1024 * MiB);
+  await page.goto('/');
+  await page.evaluate(() => {
+    window.statusChanges = [];
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (!r.target.classList?.contains('status')) continue;
+        for (const node of r.addedNodes) window.statusChanges.push(node.textContent);
+      }
+    }).observe(document.querySelector('#files'), { subtree: true, childList: true });
+  });
+  await page.setInputFiles('#file-input', big);
+  const item = page.locator('#files > li').first();
+  await expect(item.locator('.percent')).toHaveText(/[1-9]\d* ?%/);
+  await expect(item).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const changes = await page.evaluate(() => window.statusChanges);
+  expect(changes).toEqual([en.queued, en.hashing, en.done]);
 });

@@ -71,10 +71,13 @@ function render(item) {
   progress.setAttribute('aria-label', t('progressLabel', { name: file.name }));
   progress.max = Math.max(file.size, 1);
   progress.value = state === 'done' ? progress.max : item.loaded;
+  // The status is a live region: it changes with the state only, so a screen reader is not
+  // read every percent. The percent is for the eye; the progress bar carries it for the ear.
   const percent = new Intl.NumberFormat(lang, { style: 'percent' }).format(file.size ? item.loaded / file.size : 0);
+  $('.percent', el).textContent = state === 'hashing' ? percent : '';
   const status = {
     queued: () => t('queued'),
-    hashing: () => t('hashing', { percent }),
+    hashing: () => t('hashing'),
     done: () => t('done'),
     cancelled: () => t('cancelled'),
     error: () => t(`error.${item.errorCode}`),
