@@ -1,7 +1,7 @@
 // Digests shown on the page and returned by hashFile() equal Node's crypto.
 import { createHash } from 'node:crypto';
 import { test, expect } from '@playwright/test';
-import { MiB, apiInput, nodeDigests, randomFile, shownDigests, watch } from './helpers.mjs';
+import { MiB, apiInput, nodeDigests, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
 
 const SIZES = [
   ['empty.bin', 0],
@@ -71,6 +71,24 @@ test('several files at once, picked and dropped, all correct', async ({ page }) 
   });
   expect(got).toEqual(wants);
   expect(problems).toEqual([]);
+});
+
+test('a photo chosen while a video is being hashed does not wait for the video', async ({ page }) => {
+  const video = await sparseFile('long-video.mp4', 6 * 1024 * MiB);
+  const photos = await Promise.all([1, 2, 3].map((i) => randomFile(`photo-${i}.jpg`, 200_000 + i)));
+  const wants = await Promise.all(photos.map(nodeDigests));
+  await page.goto('/');
+  await page.setInputFiles('#file-input', video);
+  const first = page.locator('#files > li').first();
+  await expect(first).toHaveAttribute('data-state', 'hashing');
+  await page.setInputFiles('#file-input', photos);
+  for (const [i, want] of wants.entries()) {
+    expect(await shownDigests(page, i + 1)).toEqual({ sha256: want.sha256, md5: want.md5 });
+  }
+  await expect(first).toHaveAttribute('data-state', 'hashing');
+  // The extra worker retired: the pool is back to its size (two here: video's lead and partner).
+  await expect.poll(() => page.workers().length).toBeLessThanOrEqual(await page.evaluate(() => Math.min(navigator.hardwareConcurrency, 4)));
+  await first.getByRole('button').click();
 });
 
 test('on a one-core phone a large file is hashed by one worker, correctly', async ({ page }) => {

@@ -59,7 +59,10 @@ const takeSlot = () => idle.pop() ?? spawnSlot();
 function pump() {
   while (queue.length) {
     const free = idle.length + MAX_WORKERS - alive;
-    if (free < 1) return;
+    // A small file (a photo) must not wait a minute behind a video: one worker beyond the pool
+    // serves small files while the pool is busy, and retires when it is done.
+    const express = free < 1 && alive === MAX_WORKERS && queue[0].file.size < SPLIT_MIN_BYTES;
+    if (free < 1 && !express) return;
     const job = queue.shift();
     const split = free >= 2 && queue.length === 0 && job.file.size >= SPLIT_MIN_BYTES;
     job.start(split ? [takeSlot(), takeSlot()] : [takeSlot()]);
@@ -93,7 +96,8 @@ export function hashFile(file, { onProgress, signal, sha1 = false } = {}) {
       for (const slot of slots) {
         if (slot.retired) continue;
         slot.job = null;
-        idle.push(slot);
+        if (alive > MAX_WORKERS) retire(slot);
+        else idle.push(slot);
       }
       slots = [];
       pump();
