@@ -106,6 +106,26 @@ test('on a one-core phone a large file is hashed by one worker, correctly', asyn
   expect(page.workers().length).toBe(1);
 });
 
+test('an onProgress that throws is reported, and hashFile() still resolves', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  const digests = await page.evaluate(async () => {
+    const { hashFile } = await import('./report-helper.js');
+    return hashFile(new Blob(['abc']), {
+      onProgress: () => {
+        throw new Error('caller bug');
+      },
+    });
+  });
+  expect(digests).toEqual({
+    size: 3,
+    sha256: createHash('sha256').update('abc').digest('hex'),
+    md5: createHash('md5').update('abc').digest('hex'),
+  });
+  expect(errors).toContain('caller bug');
+});
+
 test('hashFile() rejects what is not a file', async ({ page }) => {
   await page.goto('/');
   const message = await page.evaluate(async () => {

@@ -84,6 +84,14 @@ export function hashFile(file, { onProgress, signal, sha1 = false } = {}) {
   return new Promise((resolve, reject) => {
     let slots = [];
     let settled = false;
+    // A throwing onProgress is the caller's bug: report it, but never let it strand the promise.
+    const progress = (loaded) => {
+      try {
+        onProgress?.({ loaded, total });
+      } catch (e) {
+        self.reportError(e);
+      }
+    };
     const settle = (fn, value) => {
       if (settled) return;
       settled = true;
@@ -92,29 +100,31 @@ export function hashFile(file, { onProgress, signal, sha1 = false } = {}) {
       if (i >= 0) queue.splice(i, 1);
       fn(value);
     };
-    const release = () => {
+    const succeed = (digests) => {
       for (const slot of slots) {
-        if (slot.retired) continue;
         slot.job = null;
         if (alive > MAX_WORKERS) retire(slot);
         else idle.push(slot);
       }
       slots = [];
+      progress(total);
+      settle(resolve, digests);
       pump();
     };
-    const onAbort = () => {
-      // Terminating is the one way to stop a worker mid-chunk at once; a new one starts in ms.
+    // Terminating is the one way to stop a worker mid-chunk at once; a new one starts in ms.
+    const abandon = (error) => {
       slots.forEach(retire);
       slots = [];
-      settle(reject, signal.reason);
+      settle(reject, error);
       pump();
     };
+    const onAbort = () => abandon(signal.reason);
     const job = {
       file,
       start(taken) {
         slots = taken;
         for (const slot of slots) slot.job = job;
-        onProgress?.({ loaded: 0, total }); // the file leaves the queue
+        progress(0); // the file leaves the queue
         const own = { sha256: true, md5: true, sha1 };
         if (slots.length === 1) {
           slots[0].worker.postMessage({ type: 'hash', id, file, own });
@@ -127,25 +137,11 @@ export function hashFile(file, { onProgress, signal, sha1 = false } = {}) {
       },
       onMessage(data) {
         if (data.id !== id || settled) return;
-        if (data.type === 'progress') {
-          onProgress?.({ loaded: data.loaded, total });
-        } else if (data.type === 'done') {
-          release();
-          onProgress?.({ loaded: total, total });
-          settle(resolve, data.digests);
-        } else if (data.type === 'error') {
-          slots.forEach(retire);
-          slots = [];
-          pump();
-          settle(reject, new ReportHelperError(data.code, data.message));
-        }
+        if (data.type === 'progress') progress(data.loaded);
+        else if (data.type === 'done') succeed(data.digests);
+        else if (data.type === 'error') abandon(new ReportHelperError(data.code, data.message));
       },
-      fail(error) {
-        slots.forEach(retire);
-        slots = [];
-        settle(reject, error);
-        pump();
-      },
+      fail: abandon,
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     queue.push(job);
