@@ -119,3 +119,13 @@ test('the live status changes with the state only; the percent is shown beside i
   const changes = await page.evaluate(() => window.statusChanges);
   expect(changes).toEqual([en.queued, en.hashing, en.done]);
 });
+
+test('a catalogue that fails to load falls back to English and says so', async ({ browser }) => {
+  const page = await browser.newPage({ locale: 'nl-NL' });
+  await page.route('**/i18n/nl.json', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto('/');
+  await expect(page.locator('h1')).toHaveText(en.title);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('alert')).toHaveText(en['error.catalog']);
+  await page.close();
+});

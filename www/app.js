@@ -14,7 +14,9 @@ const $ = (selector, root = document) => root.querySelector(selector);
 function loadCatalog(code) {
   if (!catalogs.has(code)) {
     const url = new URL(`./i18n/${code}.json`, import.meta.url);
-    catalogs.set(code, fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status)))));
+    const loading = fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status))));
+    loading.catch(() => catalogs.delete(code)); // try again on the next switch
+    catalogs.set(code, loading);
   }
   return catalogs.get(code);
 }
