@@ -44,13 +44,15 @@ try {
   const reference = (await run('peer')).digests;
   await run('ours');
   await run('oursOneWorker');
+  await run('peerByob');
   const read = await run('readOnly');
   console.log(`File.stream() alone: ${(SIZE / 1e6 / (read.ms / 1e3)).toFixed(0)} MB/s; chunk sizes (bytes, count): ${JSON.stringify(read.chunkSizes)}`);
 
-  const times = { ours: [], oursOneWorker: [], peer: [], ceiling: [], ceilingSha256: [] };
+  const times = { ours: [], oursOneWorker: [], peer: [], peerByob: [], ceiling: [], ceilingSha256: [] };
   for (let i = 0; i < RUNS; i++) {
     // Alternate the order so drift on a shared machine falls on both sides.
-    const order = i % 2 ? ['peer', 'oursOneWorker', 'ours'] : ['ours', 'oursOneWorker', 'peer'];
+    const order = ['ours', 'oursOneWorker', 'peer', 'peerByob'];
+    if (i % 2) order.reverse();
     for (const name of order) {
       const { ms, digests } = await run(name);
       if (!digests) throw new Error(`${name} returned no digests`);
@@ -70,6 +72,7 @@ try {
     ours: mbps(SIZE, median(times.ours)),
     oursOneWorker: mbps(SIZE, median(times.oursOneWorker)),
     peer: mbps(SIZE, median(times.peer)),
+    peerByob: mbps(SIZE, median(times.peerByob)),
     ceiling: mbps(CEILING_MIB << 20, median(times.ceiling)),
     ceilingSha256: mbps(CEILING_MIB << 20, median(times.ceilingSha256)),
   };
@@ -80,12 +83,15 @@ try {
   console.log('|---|---:|');
   console.log(`| ours: hashFile() (File.stream, 2 workers: SHA-256 / MD5) | ${f(rate.ours)} |`);
   console.log(`| ours: one worker, SHA-256 + MD5 in one pass | ${f(rate.oursOneWorker)} |`);
-  console.log(`| hash-wasm ${(await import('../node_modules/hash-wasm/package.json', { with: { type: 'json' } })).default.version}: one worker, SHA-256 + MD5 in one pass | ${f(rate.peer)} |`);
+  const peerVersion = (await import('../node_modules/hash-wasm/package.json', { with: { type: 'json' } })).default.version;
+  console.log(`| hash-wasm ${peerVersion}: one worker, SHA-256 + MD5 in one pass | ${f(rate.peer)} |`);
+  console.log(`| hash-wasm ${peerVersion}: the same, reading with BYOB into one buffer as we do | ${f(rate.peerByob)} |`);
   console.log(`| ceiling: our hasher over an ArrayBuffer, SHA-256 + MD5, one worker | ${f(rate.ceiling)} |`);
   console.log(`| ceiling: our hasher over an ArrayBuffer, SHA-256 alone (the split's bottleneck) | ${f(rate.ceilingSha256)} |`);
   console.log('');
   console.log(`ratio hashFile / hash-wasm:                         ${(rate.ours / rate.peer).toFixed(2)}  (target >= 1.5)`);
   console.log(`ratio one worker / hash-wasm:                       ${(rate.oursOneWorker / rate.peer).toFixed(2)}`);
+  console.log(`ratio one worker / hash-wasm reading with BYOB:     ${(rate.oursOneWorker / rate.peerByob).toFixed(2)}`);
   console.log(`ratio hashFile / in-memory ceiling (one pass):      ${(rate.ours / rate.ceiling).toFixed(2)}  (target >= 0.8)`);
   console.log(`ratio one worker / in-memory ceiling (one pass):    ${(rate.oursOneWorker / rate.ceiling).toFixed(2)}`);
   console.log(`ratio hashFile / in-memory SHA-256 alone:           ${(rate.ours / rate.ceilingSha256).toFixed(2)}`);

@@ -32,6 +32,7 @@ window.oursOneWorker = async () => {
 
 const peer = new Worker('peer-worker.js', { type: 'module' });
 window.peer = () => once(peer, { file: file() });
+window.peerByob = () => once(peer, { file: file(), byob: true });
 window.readOnly = () => once(peer, { file: file(), readOnly: true });
 
 /** Our hasher over an ArrayBuffer already in the worker: the ceiling for reading a file. */
