@@ -33,10 +33,6 @@ impl Algorithms {
     };
 }
 
-/// Feeds each chunk to every selected hash in slices that stay in the CPU cache, so a large
-/// chunk is read from memory once, not once per hash.
-const SLICE: usize = 16 * 1024;
-
 /// Computes the selected digests over chunks of any size, in one pass, with constant memory.
 #[derive(Clone, Debug)]
 pub struct StreamDigester {
@@ -58,16 +54,14 @@ impl StreamDigester {
 
     /// Adds the next chunk of the stream.
     pub fn update(&mut self, chunk: &[u8]) {
-        for slice in chunk.chunks(SLICE) {
-            if let Some(h) = &mut self.sha256 {
-                h.update(slice);
-            }
-            if let Some(h) = &mut self.md5 {
-                h.update(slice);
-            }
-            if let Some(h) = &mut self.sha1 {
-                h.update(slice);
-            }
+        if let Some(h) = &mut self.sha256 {
+            h.update(chunk);
+        }
+        if let Some(h) = &mut self.md5 {
+            h.update(chunk);
+        }
+        if let Some(h) = &mut self.sha1 {
+            h.update(chunk);
         }
         self.size += chunk.len() as u64;
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes awkward.tsv: digests from Python's hashlib of messages whose sizes sit on the edges of
-the 64-byte block, its padding (55/56) and the core's 16 KiB slices.
+the 64-byte block, its padding (55/56), and powers of two where buffers tend to split.
 
 The message of size n is bytes((i * 167 + (i >> 8) * 31 + 13) % 256 for i in range(n)); the Rust
 tests build the same bytes. Run `python3 crate/tests/vectors/awkward.py` to regenerate.
