@@ -74,6 +74,27 @@ test('a worker script that fails to load gives a clear message', async ({ page }
   expect(code).toBe('ReportHelperError worker-failed');
 });
 
+test('a browser that refuses to start workers gives a clear message', async ({ page }) => {
+  await page.addInitScript(() => {
+    window.Worker = class {
+      constructor() {
+        throw new DOMException('workers are blocked here', 'SecurityError');
+      }
+    };
+  });
+  await page.goto('/');
+  await page.setInputFiles('#file-input', { name: 'c.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(1000, 3) });
+  const item = page.locator('#files > li').first();
+  await expect(item).toHaveAttribute('data-state', 'error');
+  await expect(item.locator('.status')).toHaveText(en['error.worker-failed']);
+  const codes = await page.evaluate(async () => {
+    const { hashFile } = await import('./report-helper.js');
+    const big = new Blob([new Uint8Array(9 << 20)]);
+    return Promise.all([big, new Blob(['y'])].map((f) => hashFile(f).then(() => 'resolved', (e) => e.code)));
+  });
+  expect(codes).toEqual(['worker-failed', 'worker-failed']);
+});
+
 test('WebAssembly that fails to load gives a clear message', async ({ page }) => {
   await page.route('**/*.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto('/');

@@ -25,6 +25,8 @@ export class ReportHelperError extends Error {
   }
 }
 
+const WORKER_FAILED = 'The hashing worker could not run in this browser.';
+
 const idle = [];
 const queue = [];
 let alive = 0;
@@ -38,7 +40,7 @@ function spawnSlot() {
     event.preventDefault?.();
     const job = slot.job;
     retire(slot);
-    job?.fail(new ReportHelperError('worker-failed', 'The hashing worker could not run in this browser.'));
+    job?.fail(new ReportHelperError('worker-failed', WORKER_FAILED));
   };
   slot.worker.onerror = broken;
   slot.worker.onmessageerror = broken;
@@ -65,7 +67,14 @@ function pump() {
     if (free < 1 && !express) return;
     const job = queue.shift();
     const split = free >= 2 && queue.length === 0 && job.file.size >= SPLIT_MIN_BYTES;
-    job.start(split ? [takeSlot(), takeSlot()] : [takeSlot()]);
+    const taken = [];
+    try {
+      for (let n = split ? 2 : 1; n > 0; n--) taken.push(takeSlot());
+    } catch {
+      // new Worker() itself threw (a cross-origin or blocked script): do with what we have.
+    }
+    if (taken.length) job.start(taken);
+    else job.fail(new ReportHelperError('worker-failed', WORKER_FAILED));
   }
 }
 
