@@ -136,8 +136,8 @@ async function lead({ id, file, own, partner }) {
     }
     if (n < CHUNK) break;
   }
-  // A file cut short or grown since it was chosen (a video still being written) would give
-  // digests of something else; the browser does not always notice, so check.
+  // A file cut short since it was chosen would give digests of something else, and the browser
+  // does not always notice (same modification time within one clock tick), so check.
   if (file instanceof Blob && loaded !== file.size) {
     throw new HashError('read-failed', `read ${loaded} bytes of ${file.size}: the file changed`);
   }
