@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { rm, truncate } from 'node:fs/promises';
 import { test, expect } from '@playwright/test';
-import { MiB, apiInput, nodeDigests, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
+import { MiB, apiInput, dropApiFiles, nodeDigests, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
 
 const en = JSON.parse(readFileSync(new URL('../www/i18n/en.json', import.meta.url)));
 const nl = JSON.parse(readFileSync(new URL('../www/i18n/nl.json', import.meta.url)));
@@ -120,11 +120,7 @@ test('a file that changed or vanished after it was chosen gives a clear message'
   });
   expect(codes).toEqual(['read-failed', 'read-failed']);
   // The same files dropped on the page.
-  await page.evaluate(() => {
-    const data = new DataTransfer();
-    for (const f of document.querySelector('#api-input').files) data.items.add(f);
-    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-  });
+  await dropApiFiles(page);
   for (const i of [0, 1]) {
     const item = page.locator('#files > li').nth(i);
     await expect(item).toHaveAttribute('data-state', 'error');

@@ -1,7 +1,7 @@
 // Digests shown on the page and returned by hashFile() equal Node's crypto.
 import { createHash } from 'node:crypto';
 import { test, expect } from '@playwright/test';
-import { MiB, apiInput, nodeDigests, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
+import { MiB, apiInput, dropApiFiles, nodeDigests, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
 
 const SIZES = [
   ['empty.bin', 0],
@@ -55,11 +55,7 @@ test('several files at once, picked and dropped, all correct', async ({ page }) 
   await page.setInputFiles('#file-input', paths.slice(0, 3));
   // The last one arrives by drag and drop while the others are hashing.
   await apiInput(page, [paths[3]]);
-  await page.evaluate(() => {
-    const data = new DataTransfer();
-    data.items.add(document.querySelector('#api-input').files[0]);
-    document.querySelector('.intro').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-  });
+  await dropApiFiles(page, '.intro');
   for (const [i, want] of wants.entries()) {
     expect(await shownDigests(page, i)).toEqual({ sha256: want.sha256, md5: want.md5 });
   }

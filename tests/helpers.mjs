@@ -8,12 +8,15 @@ import { expect } from '@playwright/test';
 export const MiB = 1 << 20;
 /** Generated files live here; the global teardown removes them. */
 export const FILES_DIR = join(import.meta.dirname, '../target/e2e-files');
-const dir = FILES_DIR;
+
+async function pathFor(name) {
+  await mkdir(FILES_DIR, { recursive: true });
+  return join(FILES_DIR, name);
+}
 
 /** Writes `size` random bytes (a fresh file every run) to a temporary file; returns its path. */
 export async function randomFile(name, size) {
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, name);
+  const path = await pathFor(name);
   const handle = await open(path, 'w');
   for (let done = 0; done < size; ) {
     const n = Math.min(16 * MiB, size - done);
@@ -26,16 +29,14 @@ export async function randomFile(name, size) {
 
 /** Writes `bytes` to a temporary file; returns its path. */
 export async function tempFile(name, bytes) {
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, name);
+  const path = await pathFor(name);
   await writeFile(path, bytes);
   return path;
 }
 
 /** A file of `size` zero bytes that takes no disk space. */
 export async function sparseFile(name, size) {
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, name);
+  const path = await pathFor(name);
   await writeFile(path, '');
   const handle = await open(path, 'r+');
   await handle.truncate(size);
@@ -82,6 +83,15 @@ export async function apiInput(page, paths) {
     document.body.append(input);
   });
   await page.setInputFiles('#api-input', paths);
+}
+
+/** Drops the files of the `#api-input` that apiInput() made onto the element at `selector`. */
+export async function dropApiFiles(page, selector = 'body') {
+  await page.evaluate((target) => {
+    const data = new DataTransfer();
+    for (const f of document.querySelector('#api-input').files) data.items.add(f);
+    document.querySelector(target).dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, selector);
 }
 
 /** The digests the page shows for the file item at `index` once it is done. */
