@@ -4,8 +4,10 @@
 //! at the edges. `wasm.rs` is the only file that knows about JavaScript.
 
 pub mod digest;
+pub mod pdq;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
 pub use digest::{Algorithms, DigestValue, Digests, StreamDigester};
+pub use pdq::{hash_pixels, PdqHash, PdqSize, PixelLayout};
