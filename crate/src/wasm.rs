@@ -4,6 +4,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::digest::{Algorithms, Digests, StreamDigester};
+use crate::pdq::{Pdq, PdqHash, PdqHasher, PdqSize, PixelLayout};
 
 /// Streaming digests for JavaScript: `new StreamDigester(sha256, md5, sha1)`, then `update(chunk)`
 /// per chunk and `finish()` once.
@@ -52,5 +53,83 @@ impl JsDigests {
     #[wasm_bindgen(getter)]
     pub fn sha1(&self) -> Option<String> {
         self.0.sha1.map(|d| d.to_hex())
+    }
+}
+
+/// PDQ over pixels fed in bands of rows: `new PdqHasher(width, height, rgba, cli512)`,
+/// `pushRows(bytes)` per band of whole rows, `finish()` once.
+#[wasm_bindgen(js_name = PdqHasher)]
+pub struct JsPdqHasher(PdqHasher);
+
+#[wasm_bindgen(js_class = PdqHasher)]
+impl JsPdqHasher {
+    #[wasm_bindgen(constructor)]
+    pub fn new(width: u32, height: u32, rgba: bool, cli512: bool) -> Result<JsPdqHasher, JsError> {
+        let layout = if rgba {
+            PixelLayout::Rgba
+        } else {
+            PixelLayout::Rgb
+        };
+        let size = if cli512 {
+            PdqSize::Cli512
+        } else {
+            PdqSize::Full
+        };
+        Ok(JsPdqHasher(PdqHasher::new(width, height, layout, size)?))
+    }
+
+    #[wasm_bindgen(js_name = pushRows)]
+    pub fn push_rows(&mut self, rows: &[u8]) -> Result<(), JsError> {
+        Ok(self.0.push_rows(rows)?)
+    }
+
+    /// Consumes the hasher; the JS object cannot be used afterwards.
+    pub fn finish(self) -> Result<JsPdq, JsError> {
+        Ok(JsPdq(self.0.finish()?))
+    }
+}
+
+/// A PDQ result: `hash` (64 hex digits), `quality` (0-100), `hashedWidth`, `hashedHeight`, and
+/// `dihedral()`: the hashes of the rotations and flips.
+#[wasm_bindgen(js_name = Pdq)]
+pub struct JsPdq(Pdq);
+
+#[wasm_bindgen(js_class = Pdq)]
+impl JsPdq {
+    #[wasm_bindgen(getter)]
+    pub fn hash(&self) -> String {
+        self.0.hash.to_hex()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn quality(&self) -> u8 {
+        self.0.quality
+    }
+
+    #[wasm_bindgen(getter, js_name = hashedWidth)]
+    pub fn hashed_width(&self) -> u32 {
+        self.0.hashed_width
+    }
+
+    #[wasm_bindgen(getter, js_name = hashedHeight)]
+    pub fn hashed_height(&self) -> u32 {
+        self.0.hashed_height
+    }
+
+    /// `[rot90, rot180, rot270, flipx, flipy, flipp, flipm]`, the reference's order.
+    pub fn dihedral(&self) -> Vec<String> {
+        let d = &self.0.dihedral;
+        [
+            d.rotate90,
+            d.rotate180,
+            d.rotate270,
+            d.flip_x,
+            d.flip_y,
+            d.flip_plus1,
+            d.flip_minus1,
+        ]
+        .iter()
+        .map(PdqHash::to_hex)
+        .collect()
     }
 }

@@ -46,6 +46,17 @@ impl BoxPlan {
             shrink: half - 1,
         }
     }
+
+    /// How many samples output `i` averages: the divisor the reference uses there.
+    fn count(&self, i: usize) -> usize {
+        if i < self.grow {
+            self.warm + i + 1
+        } else if i < self.grow + self.full {
+            self.window
+        } else {
+            self.window - (i - self.grow - self.full) - 1
+        }
+    }
 }
 
 fn add(sum: &mut Lanes, x: &Lanes) {
@@ -72,7 +83,10 @@ fn mean(sum: &Lanes, n: usize) -> Lanes {
 }
 
 /// The reference box filter along `LANES` lines at once: `input[i][k]` is sample `i` of line `k`.
-fn box_lanes(input: &[Lanes], output: &mut [Lanes], plan: BoxPlan) {
+/// With `DIVIDE` false, `output` gets the running sums instead of the means, for a caller that
+/// needs only a few of them (divide by [`BoxPlan::count`] to get the mean, bit for bit).
+fn box_lanes<const DIVIDE: bool>(input: &[Lanes], output: &mut [Lanes], plan: BoxPlan) {
+    let out = |sum: &Lanes, n: usize| if DIVIDE { mean(sum, n) } else { *sum };
     let mut sum = [0f32; LANES];
     let mut n = 0;
     for x in &input[..plan.warm] {
@@ -80,23 +94,23 @@ fn box_lanes(input: &[Lanes], output: &mut [Lanes], plan: BoxPlan) {
         n += 1;
     }
     let grown = plan.warm + plan.grow;
-    for (x, out) in input[plan.warm..grown].iter().zip(&mut output[..plan.grow]) {
+    for (x, o) in input[plan.warm..grown].iter().zip(&mut output[..plan.grow]) {
         add(&mut sum, x);
         n += 1;
-        *out = mean(&sum, n);
+        *o = out(&sum, n);
     }
     let entering = &input[grown..grown + plan.full];
     let leaving = &input[..plan.full];
     let outs = &mut output[plan.grow..plan.grow + plan.full];
-    for ((x, y), out) in entering.iter().zip(leaving).zip(outs) {
+    for ((x, y), o) in entering.iter().zip(leaving).zip(outs) {
         add_sub(&mut sum, x, y);
-        *out = mean(&sum, n);
+        *o = out(&sum, n);
     }
     let leaving = &input[plan.full..plan.full + plan.shrink];
-    for (y, out) in leaving.iter().zip(&mut output[plan.grow + plan.full..]) {
+    for (y, o) in leaving.iter().zip(&mut output[plan.grow + plan.full..]) {
         sub(&mut sum, y);
         n -= 1;
-        *out = mean(&sum, n);
+        *o = out(&sum, n);
     }
 }
 
@@ -190,22 +204,27 @@ impl ColumnBox {
     }
 }
 
-/// 8-bit pixels, row-major, with `channels` bytes per pixel (R, G, B first; the rest ignored).
-#[derive(Clone, Copy)]
-pub(crate) struct Pixels<'a> {
-    pub(crate) data: &'a [u8],
-    pub(crate) width: usize,
-    pub(crate) height: usize,
-    pub(crate) channels: usize,
-}
-
-impl Pixels<'_> {
-    /// The reference's luma: `0.299 R + 0.587 G + 0.114 B` in f32, summed left to right.
+/// The reference's luma of one row of 8-bit pixels with `channels` bytes per pixel (R, G, B
+/// first): `0.299 R + 0.587 G + 0.114 B` in f32, summed left to right.
+pub(crate) fn luma_row(row: &[u8], channels: usize, out: &mut [f32]) {
     #[inline(always)]
-    fn luma(&self, row: usize, col: usize) -> f32 {
-        let p = (row * self.width + col) * self.channels;
-        let (r, g, b) = (self.data[p], self.data[p + 1], self.data[p + 2]);
-        0.299f32 * r as f32 + 0.587f32 * g as f32 + 0.114f32 * b as f32
+    fn luma(p: &[u8]) -> f32 {
+        0.299f32 * p[0] as f32 + 0.587f32 * p[1] as f32 + 0.114f32 * p[2] as f32
+    }
+    // One loop per layout, so each is compiled with a constant stride.
+    match channels {
+        3 => out
+            .iter_mut()
+            .zip(row.chunks_exact(3))
+            .for_each(|(o, p)| *o = luma(p)),
+        4 => out
+            .iter_mut()
+            .zip(row.chunks_exact(4))
+            .for_each(|(o, p)| *o = luma(p)),
+        _ => out
+            .iter_mut()
+            .zip(row.chunks_exact(channels))
+            .for_each(|(o, p)| *o = luma(p)),
     }
 }
 
@@ -214,136 +233,180 @@ fn sample_indices(len: usize) -> [usize; 64] {
     core::array::from_fn(|i| ((i as f64 + 0.5) * len as f64 / 64.0) as usize)
 }
 
-/// Luma, two Jarosz passes and decimation: the 64x64 grid the DCT starts from.
-pub(crate) fn downsample(px: Pixels<'_>) -> Grid64 {
-    let (width, height) = (px.width, px.height);
-    let mut grid = [[0f32; 64]; 64];
-    if width == 64 && height == 64 {
-        // The reference hashes a 64x64 luma as it is, without the filter.
-        for (i, row) in grid.iter_mut().enumerate() {
-            for (j, x) in row.iter_mut().enumerate() {
-                *x = px.luma(i, j);
-            }
+/// Luma, two Jarosz passes and decimation to the 64x64 grid the DCT starts from, fed one row of
+/// pixels at a time, so the image never has to be in memory whole.
+pub(crate) struct Downsampler {
+    width: usize,
+    height: usize,
+    channels: usize,
+    rows_in: usize,
+    grid: Grid64,
+    /// The reference hashes a 64x64 image as it is, without the filter.
+    direct: bool,
+    row_plan: BoxPlan,
+    cols: [usize; 64],
+    /// One row's luma, on its way into `lanes_in`.
+    luma: Vec<f32>,
+    /// Rows waiting in `lanes_in` for the first row pass.
+    luma_rows: usize,
+    lanes_in: Vec<Lanes>,
+    lanes_out: Vec<Lanes>,
+    /// Pass 1 along columns.
+    columns1: ColumnBox,
+    /// Its output rows, waiting to be filtered along rows `LANES` at a time.
+    strip: Vec<f32>,
+    strip_rows: usize,
+    strip_start: usize,
+    /// Pass 2 along rows, kept only at the 64 sampled columns: `height` rows of 64.
+    sampled: Vec<[f32; 64]>,
+}
+
+impl Downsampler {
+    /// `width` and `height` at least 1.
+    pub(crate) fn new(width: usize, height: usize, channels: usize) -> Downsampler {
+        let direct = width == 64 && height == 64;
+        let filtered = |n: usize| if direct { 0 } else { n };
+        Downsampler {
+            width,
+            height,
+            channels,
+            rows_in: 0,
+            grid: [[0f32; 64]; 64],
+            direct,
+            row_plan: BoxPlan::new(width, window_size(width)),
+            cols: sample_indices(width),
+            luma: vec![0f32; filtered(width)],
+            luma_rows: 0,
+            lanes_in: vec![[0f32; LANES]; filtered(width)],
+            lanes_out: vec![[0f32; LANES]; filtered(width)],
+            columns1: ColumnBox::new(filtered(width), height, LANES),
+            strip: vec![0f32; filtered(LANES * width)],
+            strip_rows: 0,
+            strip_start: 0,
+            sampled: vec![[0f32; 64]; filtered(height)],
         }
-        return grid;
     }
 
-    let row_plan = BoxPlan::new(width, window_size(width));
-    let cols = sample_indices(width);
-    let rows = sample_indices(height);
+    pub(crate) fn rows_in(&self) -> usize {
+        self.rows_in
+    }
 
-    let mut lanes_in = vec![[0f32; LANES]; width];
-    let mut lanes_out = vec![[0f32; LANES]; width];
-    // Pass 1: box along rows (from luma), then along columns.
-    let mut columns1 = ColumnBox::new(width, height, LANES);
-    // Rows out of pass 1's column box, waiting to be filtered along rows `LANES` at a time.
-    let mut strip = vec![0f32; LANES * width];
-    let mut strip_rows = 0;
-    let mut strip_start = 0;
-    // Pass 2 along rows, only at the 64 sampled columns: `height` rows of 64.
-    let mut sampled = vec![[0f32; 64]; height];
-
-    let mut flush =
-        |strip: &[f32], start: usize, count: usize, lin: &mut [Lanes], lout: &mut [Lanes]| {
-            for (c, lane) in lin.iter_mut().enumerate() {
-                for (k, x) in lane.iter_mut().enumerate().take(count) {
-                    *x = strip[k * width + c];
-                }
-            }
-            box_lanes(lin, lout, row_plan);
-            for k in 0..count {
-                for (j, &c) in cols.iter().enumerate() {
-                    sampled[start + k][j] = lout[c][k];
-                }
-            }
-        };
-
-    let mut take_row = |columns1: &mut ColumnBox,
-                        strip: &mut Vec<f32>,
-                        lin: &mut [Lanes],
-                        lout: &mut [Lanes],
-                        draining: bool|
-     -> bool {
-        let out = &mut strip[strip_rows * width..(strip_rows + 1) * width];
-        let produced = if draining {
-            columns1.drain(out)
-        } else {
-            columns1.push(out)
-        };
-        if produced {
-            strip_rows += 1;
-            if strip_rows == LANES {
-                flush(strip, strip_start, LANES, lin, lout);
-                strip_start += LANES;
-                strip_rows = 0;
-            }
+    /// One row of `width` pixels; at most `height` rows in all.
+    pub(crate) fn push_row(&mut self, row: &[u8]) {
+        debug_assert!(self.rows_in < self.height && row.len() == self.width * self.channels);
+        if self.direct {
+            luma_row(row, self.channels, &mut self.grid[self.rows_in]);
+            self.rows_in += 1;
+            return;
         }
-        produced
-    };
-
-    for r0 in (0..height).step_by(LANES) {
-        let count = LANES.min(height - r0);
-        for (c, lane) in lanes_in.iter_mut().enumerate() {
-            for (k, x) in lane.iter_mut().enumerate().take(count) {
-                *x = px.luma(r0 + k, c);
-            }
+        luma_row(row, self.channels, &mut self.luma);
+        let k = self.luma_rows;
+        for (lane, x) in self.lanes_in.iter_mut().zip(&self.luma) {
+            lane[k] = *x;
         }
-        box_lanes(&lanes_in, &mut lanes_out, row_plan);
+        self.luma_rows += 1;
+        self.rows_in += 1;
+        if self.luma_rows == LANES {
+            self.filter_luma_rows();
+        }
+    }
+
+    /// Pass 1 along rows for the waiting luma rows, then on into pass 1 along columns.
+    fn filter_luma_rows(&mut self) {
+        let count = self.luma_rows;
+        let first = self.rows_in - count;
+        box_lanes::<true>(&self.lanes_in, &mut self.lanes_out, self.row_plan);
         for k in 0..count {
-            let dst = columns1.row_mut(r0 + k);
-            for (d, lane) in dst.iter_mut().zip(&lanes_out) {
+            let dst = self.columns1.row_mut(first + k);
+            for (d, lane) in dst.iter_mut().zip(&self.lanes_out) {
                 *d = lane[k];
             }
         }
+        self.luma_rows = 0;
         for _ in 0..count {
-            take_row(
-                &mut columns1,
-                &mut strip,
-                &mut lanes_in,
-                &mut lanes_out,
-                false,
-            );
+            self.column_row(false);
         }
-    }
-    while take_row(
-        &mut columns1,
-        &mut strip,
-        &mut lanes_in,
-        &mut lanes_out,
-        true,
-    ) {}
-    if strip_rows > 0 {
-        flush(
-            &strip,
-            strip_start,
-            strip_rows,
-            &mut lanes_in,
-            &mut lanes_out,
-        );
     }
 
-    // Pass 2 along columns, over the 64 sampled columns only; keep the 64 sampled rows.
-    let mut columns2 = ColumnBox::new(64, height, 1);
-    let mut out = [0f32; 64];
-    let mut next = 0;
-    let mut emitted = 0;
-    let mut keep = |out: &[f32; 64], emitted: &mut usize, next: &mut usize| {
-        while *next < 64 && rows[*next] == *emitted {
-            grid[*next] = *out;
-            *next += 1;
+    /// Takes the next output row of pass 1 along columns, if one is due.
+    fn column_row(&mut self, draining: bool) -> bool {
+        let w = self.width;
+        let out = &mut self.strip[self.strip_rows * w..(self.strip_rows + 1) * w];
+        let produced = if draining {
+            self.columns1.drain(out)
+        } else {
+            self.columns1.push(out)
+        };
+        if produced {
+            self.strip_rows += 1;
+            if self.strip_rows == LANES {
+                self.filter_strip();
+            }
         }
-        *emitted += 1;
-    };
-    for (r, row) in sampled.iter().enumerate() {
-        columns2.row_mut(r).copy_from_slice(row);
-        if columns2.push(&mut out) {
-            keep(&out, &mut emitted, &mut next);
+        produced
+    }
+
+    /// Pass 2 along rows for the waiting strip, kept at the sampled columns only.
+    fn filter_strip(&mut self) {
+        let (w, count) = (self.width, self.strip_rows);
+        for (c, lane) in self.lanes_in.iter_mut().enumerate() {
+            for (k, x) in lane.iter_mut().enumerate().take(count) {
+                *x = self.strip[k * w + c];
+            }
         }
+        box_lanes::<false>(&self.lanes_in, &mut self.lanes_out, self.row_plan);
+        for k in 0..count {
+            let row = &mut self.sampled[self.strip_start + k];
+            for (x, &c) in row.iter_mut().zip(&self.cols) {
+                *x = self.lanes_out[c][k] / self.row_plan.count(c) as f32;
+            }
+        }
+        self.strip_start += count;
+        self.strip_rows = 0;
     }
-    while columns2.drain(&mut out) {
-        keep(&out, &mut emitted, &mut next);
+
+    /// After the last row: the rest of the passes, and decimation.
+    pub(crate) fn finish(mut self) -> Grid64 {
+        debug_assert_eq!(self.rows_in, self.height);
+        if self.direct {
+            return self.grid;
+        }
+        if self.luma_rows > 0 {
+            self.filter_luma_rows();
+        }
+        while self.column_row(true) {}
+        if self.strip_rows > 0 {
+            self.filter_strip();
+        }
+
+        // Pass 2 along columns, over the 64 sampled columns only; keep the 64 sampled rows.
+        let rows = sample_indices(self.height);
+        let mut columns2 = ColumnBox::new(64, self.height, 1);
+        let mut out = [0f32; 64];
+        let (mut next, mut emitted) = (0, 0);
+        let mut pushed = 0;
+        loop {
+            let produced = if pushed < self.height {
+                columns2
+                    .row_mut(pushed)
+                    .copy_from_slice(&self.sampled[pushed]);
+                pushed += 1;
+                columns2.push(&mut out)
+            } else if columns2.drain(&mut out) {
+                true
+            } else {
+                break;
+            };
+            if produced {
+                while next < 64 && rows[next] == emitted {
+                    self.grid[next] = out;
+                    next += 1;
+                }
+                emitted += 1;
+            }
+        }
+        self.grid
     }
-    grid
 }
 
 #[cfg(test)]
@@ -351,9 +414,11 @@ mod tests {
     use super::*;
 
     /// A direct transcription of the reference: full-size buffers, strided box filters.
-    fn reference_downsample(px: Pixels<'_>) -> Grid64 {
-        let (w, h) = (px.width, px.height);
-        let mut a: Vec<f32> = (0..h * w).map(|i| px.luma(i / w, i % w)).collect();
+    fn reference_downsample(data: &[u8], w: usize, h: usize, channels: usize) -> Grid64 {
+        let mut a = vec![0f32; w * h];
+        for (row, out) in data.chunks(w * channels).zip(a.chunks_mut(w)) {
+            luma_row(row, channels, out);
+        }
         let mut grid = [[0f32; 64]; 64];
         if w == 64 && h == 64 {
             for i in 0..64 {
@@ -454,14 +519,11 @@ mod tests {
         for (n, &(w, h)) in sizes.iter().enumerate() {
             for channels in [3, 4] {
                 let data = noise(w * h * channels, n as u64 * 7 + channels as u64);
-                let px = Pixels {
-                    data: &data,
-                    width: w,
-                    height: h,
-                    channels,
-                };
-                let fast = downsample(px);
-                let slow = reference_downsample(px);
+                // Rows pushed one at a time: the streamed path as the hasher drives it.
+                let mut down = Downsampler::new(w, h, channels);
+                data.chunks(w * channels).for_each(|row| down.push_row(row));
+                let fast = down.finish();
+                let slow = reference_downsample(&data, w, h, channels);
                 for i in 0..64 {
                     for j in 0..64 {
                         assert_eq!(

@@ -13,7 +13,7 @@ use core::fmt;
 pub use hash::{ParsePdqHashError, PdqHash, MATCH_DISTANCE};
 
 use dct::Dihedral;
-use jarosz::Pixels;
+use jarosz::Downsampler;
 
 /// Images with a side under this many pixels get the all-zero hash and quality 0, as in the
 /// reference.
@@ -88,24 +88,186 @@ pub struct Pdq {
 /// Why pixels could not be hashed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PdqError {
-    /// The buffer does not hold `width * height` pixels of the layout.
-    BufferSize { expected: u64, actual: u64 },
+    /// Width or height is 0.
+    Empty,
+    /// The bytes given are not whole rows of `width` pixels of the layout.
+    PartialRow { row_bytes: u64, given: u64 },
+    /// More rows than `height`.
+    TooManyRows { height: u32 },
+    /// Finished with fewer rows than `height`.
+    MissingRows { expected: u32, received: u32 },
 }
 
 impl fmt::Display for PdqError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PdqError::BufferSize { expected, actual } => write!(
+            PdqError::Empty => f.write_str("the image has no pixels (width or height is 0)"),
+            PdqError::PartialRow { row_bytes, given } => write!(
                 f,
-                "pixel buffer holds {actual} bytes, but the width, height and layout need {expected}"
+                "{given} bytes of pixels are not whole rows of {row_bytes} bytes"
             ),
+            PdqError::TooManyRows { height } => {
+                write!(f, "more pixel rows than the image's height of {height}")
+            }
+            PdqError::MissingRows { expected, received } => {
+                write!(f, "{received} pixel rows of {expected} were given")
+            }
         }
     }
 }
 
 impl std::error::Error for PdqError {}
 
-/// Hashes 8-bit RGB or RGBA pixels (row-major, no row padding).
+/// Hashes an image fed a band of rows at a time, so that a large image never has to be in
+/// memory whole: `new`, `push_rows` until `height` rows are in, `finish`.
+pub struct PdqHasher {
+    width: u32,
+    height: u32,
+    channels: usize,
+    rows_in: u32,
+    stage: Stage,
+}
+
+enum Stage {
+    /// A side under [`MIN_HASHABLE_SIDE`]: nothing to compute.
+    Tiny,
+    Full(Downsampler),
+    /// `cli512` on a large image: each source row is resized to 512 pixels and handed on once per
+    /// destination row that samples it.
+    Resized {
+        down: Downsampler,
+        row: Vec<u8>,
+    },
+}
+
+impl PdqHasher {
+    pub fn new(
+        width: u32,
+        height: u32,
+        layout: PixelLayout,
+        size: PdqSize,
+    ) -> Result<Self, PdqError> {
+        if width == 0 || height == 0 {
+            return Err(PdqError::Empty);
+        }
+        let channels = layout.channels();
+        let stage = if width < MIN_HASHABLE_SIDE || height < MIN_HASHABLE_SIDE {
+            Stage::Tiny
+        } else if size == PdqSize::Cli512 && (width > 512 || height > 512) {
+            Stage::Resized {
+                down: Downsampler::new(512, 512, channels),
+                row: vec![0; 512 * channels],
+            }
+        } else {
+            Stage::Full(Downsampler::new(width as usize, height as usize, channels))
+        };
+        Ok(PdqHasher {
+            width,
+            height,
+            channels,
+            rows_in: 0,
+            stage,
+        })
+    }
+
+    /// Bytes in one row of pixels.
+    pub fn row_bytes(&self) -> usize {
+        self.width as usize * self.channels
+    }
+
+    /// Whole rows of pixels, continuing from the last row pushed.
+    pub fn push_rows(&mut self, rows: &[u8]) -> Result<(), PdqError> {
+        let row_bytes = self.row_bytes();
+        if !rows.len().is_multiple_of(row_bytes) {
+            return Err(PdqError::PartialRow {
+                row_bytes: row_bytes as u64,
+                given: rows.len() as u64,
+            });
+        }
+        if (rows.len() / row_bytes) as u64 > (self.height - self.rows_in) as u64 {
+            return Err(PdqError::TooManyRows {
+                height: self.height,
+            });
+        }
+        let (width, height, channels) = (self.width as usize, self.height as usize, self.channels);
+        for src in rows.chunks_exact(row_bytes) {
+            let sy = self.rows_in as usize;
+            self.rows_in += 1;
+            match &mut self.stage {
+                Stage::Tiny => {}
+                Stage::Full(down) => down.push_row(src),
+                Stage::Resized { down, row } => {
+                    // CImg's nearest neighbour: destination y samples source row y * height / 512.
+                    let mut resized = false;
+                    while down.rows_in() < 512 && down.rows_in() * height / 512 == sy {
+                        if !resized {
+                            for (x, px) in row.chunks_exact_mut(channels).enumerate() {
+                                let sx = x * width / 512;
+                                px.copy_from_slice(&src[sx * channels..(sx + 1) * channels]);
+                            }
+                            resized = true;
+                        }
+                        down.push_row(row);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<Pdq, PdqError> {
+        if self.rows_in != self.height {
+            return Err(PdqError::MissingRows {
+                expected: self.height,
+                received: self.rows_in,
+            });
+        }
+        let down = match self.stage {
+            Stage::Tiny => {
+                return Ok(Pdq {
+                    hash: PdqHash::ZERO,
+                    quality: 0,
+                    dihedral: DihedralHashes {
+                        rotate90: PdqHash::ZERO,
+                        rotate180: PdqHash::ZERO,
+                        rotate270: PdqHash::ZERO,
+                        flip_x: PdqHash::ZERO,
+                        flip_y: PdqHash::ZERO,
+                        flip_plus1: PdqHash::ZERO,
+                        flip_minus1: PdqHash::ZERO,
+                    },
+                    hashed_width: self.width,
+                    hashed_height: self.height,
+                })
+            }
+            Stage::Full(down) => (down, self.width, self.height),
+            Stage::Resized { down, .. } => (down, 512, 512),
+        };
+        let (down, hashed_width, hashed_height) = down;
+        let grid = down.finish();
+        let quality = dct::quality(&grid);
+        let dct = dct::dct64_to16(&grid);
+        let [rotate90, rotate180, rotate270, flip_x, flip_y, flip_plus1, flip_minus1] =
+            Dihedral::ALL.map(|d| dct::bits(&d.apply(&dct)));
+        Ok(Pdq {
+            hash: dct::bits(&dct),
+            quality,
+            dihedral: DihedralHashes {
+                rotate90,
+                rotate180,
+                rotate270,
+                flip_x,
+                flip_y,
+                flip_plus1,
+                flip_minus1,
+            },
+            hashed_width,
+            hashed_height,
+        })
+    }
+}
+
+/// Hashes a whole image of 8-bit RGB or RGBA pixels (row-major, no row padding).
 pub fn hash_pixels(
     pixels: &[u8],
     width: u32,
@@ -113,85 +275,93 @@ pub fn hash_pixels(
     layout: PixelLayout,
     size: PdqSize,
 ) -> Result<Pdq, PdqError> {
-    let channels = layout.channels();
-    let expected = width as u64 * height as u64 * channels as u64;
-    if pixels.len() as u64 != expected {
-        return Err(PdqError::BufferSize {
-            expected,
-            actual: pixels.len() as u64,
-        });
-    }
-    if width < MIN_HASHABLE_SIDE || height < MIN_HASHABLE_SIDE {
-        return Ok(Pdq {
-            hash: PdqHash::ZERO,
-            quality: 0,
-            dihedral: DihedralHashes {
-                rotate90: PdqHash::ZERO,
-                rotate180: PdqHash::ZERO,
-                rotate270: PdqHash::ZERO,
-                flip_x: PdqHash::ZERO,
-                flip_y: PdqHash::ZERO,
-                flip_plus1: PdqHash::ZERO,
-                flip_minus1: PdqHash::ZERO,
-            },
-            hashed_width: width,
-            hashed_height: height,
-        });
-    }
-    let px = Pixels {
-        data: pixels,
-        width: width as usize,
-        height: height as usize,
-        channels,
-    };
-    if size == PdqSize::Cli512 && (width > 512 || height > 512) {
-        let resized = resize_nearest_512(px);
-        let px = Pixels {
-            data: &resized,
-            width: 512,
-            height: 512,
-            channels,
-        };
-        return Ok(hash_unchecked(px));
-    }
-    Ok(hash_unchecked(px))
+    let mut hasher = PdqHasher::new(width, height, layout, size)?;
+    hasher.push_rows(pixels)?;
+    hasher.finish()
 }
 
-fn hash_unchecked(px: Pixels<'_>) -> Pdq {
-    let grid = jarosz::downsample(px);
-    let quality = dct::quality(&grid);
-    let dct = dct::dct64_to16(&grid);
-    let [rotate90, rotate180, rotate270, flip_x, flip_y, flip_plus1, flip_minus1] =
-        Dihedral::ALL.map(|d| dct::bits(&d.apply(&dct)));
-    Pdq {
-        hash: dct::bits(&dct),
-        quality,
-        dihedral: DihedralHashes {
-            rotate90,
-            rotate180,
-            rotate270,
-            flip_x,
-            flip_y,
-            flip_plus1,
-            flip_minus1,
-        },
-        hashed_width: px.width as u32,
-        hashed_height: px.height as u32,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// CImg's nearest-neighbour resize to 512x512 as the reference CLI uses it:
-/// source index `floor(dst * src_len / 512)`.
-fn resize_nearest_512(px: Pixels<'_>) -> Vec<u8> {
-    let ch = px.channels;
-    let mut out = Vec::with_capacity(512 * 512 * ch);
-    for y in 0..512 {
-        let sy = y * px.height / 512;
-        for x in 0..512 {
-            let sx = x * px.width / 512;
-            let p = (sy * px.width + sx) * ch;
-            out.extend_from_slice(&px.data[p..p + ch]);
+    fn noise(len: usize) -> Vec<u8> {
+        let mut s = 7u32;
+        (0..len)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                s as u8
+            })
+            .collect()
+    }
+
+    /// Bands of any number of rows give what the whole image gives, at both sizes, including the
+    /// cli512 resize of a short wide image (a source row sampled by several destination rows).
+    #[test]
+    fn bands_of_rows_equal_the_whole_image() {
+        for (w, h) in [(700, 300), (300, 700), (97, 61)] {
+            let px = noise(w * h * 3);
+            for size in [PdqSize::Full, PdqSize::Cli512] {
+                let whole = hash_pixels(&px, w as u32, h as u32, PixelLayout::Rgb, size).unwrap();
+                let mut hasher =
+                    PdqHasher::new(w as u32, h as u32, PixelLayout::Rgb, size).unwrap();
+                let mut rows = px.chunks(w * 3);
+                let mut band = 1;
+                loop {
+                    let part: Vec<u8> = rows.by_ref().take(band).flatten().copied().collect();
+                    if part.is_empty() {
+                        break;
+                    }
+                    hasher.push_rows(&part).unwrap();
+                    band = band % 5 + 1;
+                }
+                assert_eq!(hasher.finish().unwrap(), whole, "{w}x{h} {size:?}");
+            }
         }
     }
-    out
+
+    #[test]
+    fn wrong_row_counts_are_errors_not_panics() {
+        let px = noise(10 * 10 * 4);
+        assert_eq!(
+            PdqHasher::new(0, 5, PixelLayout::Rgb, PdqSize::Full).err(),
+            Some(PdqError::Empty)
+        );
+        let mut h = PdqHasher::new(10, 10, PixelLayout::Rgba, PdqSize::Full).unwrap();
+        assert!(matches!(
+            h.push_rows(&px[..39]),
+            Err(PdqError::PartialRow { .. })
+        ));
+        h.push_rows(&px[..40 * 9]).unwrap();
+        assert!(matches!(
+            h.push_rows(&px[..80]),
+            Err(PdqError::TooManyRows { .. })
+        ));
+        assert!(matches!(
+            h.finish(),
+            Err(PdqError::MissingRows {
+                expected: 10,
+                received: 9
+            })
+        ));
+        assert!(hash_pixels(&px[..12], 2, 2, PixelLayout::Rgb, PdqSize::Full).is_ok());
+    }
+
+    /// Under 5 pixels a side the reference gives the all-zero hash and quality 0.
+    #[test]
+    fn tiny_images_get_the_zero_hash() {
+        for (w, h) in [(4, 100), (100, 4), (1, 10000)] {
+            let pdq = hash_pixels(
+                &noise(w * h * 3),
+                w as u32,
+                h as u32,
+                PixelLayout::Rgb,
+                PdqSize::Full,
+            )
+            .unwrap();
+            assert_eq!((pdq.hash, pdq.quality), (PdqHash::ZERO, 0));
+            assert_eq!(pdq.dihedral.rotate90, PdqHash::ZERO);
+        }
+    }
 }
