@@ -1,0 +1,258 @@
+//! `report-helper hash`: one file in, one JSON line out.
+
+use std::fmt;
+use std::fs::File;
+use std::path::Path;
+
+use report_helper::pdq::PdqSize;
+use report_helper::{Algorithms, Digests};
+use serde::Serialize;
+
+use crate::decode::{hash_image, human_bytes, DecodeError, Hashed, FORMATS};
+use crate::read::{read_and_digest, ReadError};
+
+/// Image files larger than this are digested but not decoded.
+pub const MAX_IMAGE_FILE: u64 = 256 << 20;
+/// Neither the decoder's buffers nor the RGB copy of an image may need more than this.
+pub const MAX_DECODE_MEMORY: u64 = 1 << 30;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub size: PdqSize,
+    pub dihedral: bool,
+    pub sha1: bool,
+}
+
+/// What became of one file: its hashes, or why it could not be read to its end (then it has no
+/// digests).
+pub type Outcome = Result<FileHashes, ReadError>;
+
+/// The hashes of a file that was read to its end.
+#[derive(Debug)]
+pub struct FileHashes {
+    pub digests: Digests,
+    pub pdq: Result<Hashed, NoPdq>,
+}
+
+/// Why a file that was read has no PDQ hash. Its digests are exact all the same.
+#[derive(Debug)]
+pub enum NoPdq {
+    Empty,
+    NotAnImage,
+    FileTooLarge { limit: u64 },
+    Decode(DecodeError),
+}
+
+impl fmt::Display for NoPdq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoPdq::Empty => write!(f, "empty file (0 bytes): not an image"),
+            NoPdq::NotAnImage => write!(f, "not an image this tool decodes ({FORMATS})"),
+            NoPdq::FileTooLarge { limit } => write!(
+                f,
+                "image file too large to decode: over {}",
+                human_bytes(*limit)
+            ),
+            NoPdq::Decode(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for NoPdq {}
+
+/// Reads, digests and, if it is an image, decodes and hashes the file at `path`.
+pub fn hash_file(path: &Path, options: Options) -> Outcome {
+    let algorithms = Algorithms {
+        sha1: options.sha1,
+        ..Algorithms::REPORT
+    };
+    let read = File::open(path)
+        .map_err(ReadError)
+        .and_then(|file| read_and_digest(file, algorithms, MAX_IMAGE_FILE));
+    read.map(|(digests, content)| FileHashes {
+        digests,
+        pdq: content.and_then(|(format, bytes)| {
+            hash_image(format, &bytes, options.size, MAX_DECODE_MEMORY).map_err(NoPdq::Decode)
+        }),
+    })
+}
+
+/// One output line. Every line has the same keys, in this order; `sha1` only with `--sha1`.
+#[derive(Serialize)]
+struct Line<'a> {
+    file: &'a str,
+    size: Option<u64>,
+    sha256: Option<String>,
+    md5: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha1: Option<Option<String>>,
+    pdq: Option<PdqJson>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PdqJson {
+    hash: String,
+    quality: u8,
+    width: u32,
+    height: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dihedral: Option<DihedralJson>,
+}
+
+#[derive(Serialize)]
+struct DihedralJson {
+    rot90: String,
+    rot180: String,
+    rot270: String,
+    flipx: String,
+    flipy: String,
+    flipp: String,
+    flipm: String,
+}
+
+impl PdqJson {
+    fn new(hashed: &Hashed, dihedral: bool) -> Self {
+        let d = &hashed.pdq.dihedral;
+        PdqJson {
+            hash: hashed.pdq.hash.to_hex(),
+            quality: hashed.pdq.quality,
+            width: hashed.width,
+            height: hashed.height,
+            dihedral: dihedral.then(|| DihedralJson {
+                rot90: d.rotate90.to_hex(),
+                rot180: d.rotate180.to_hex(),
+                rot270: d.rotate270.to_hex(),
+                flipx: d.flip_x.to_hex(),
+                flipy: d.flip_y.to_hex(),
+                flipp: d.flip_plus1.to_hex(),
+                flipm: d.flip_minus1.to_hex(),
+            }),
+        }
+    }
+}
+
+/// The JSON line for `outcome`, without the newline. `file` is the path as given (bytes that are
+/// not UTF-8 become U+FFFD).
+pub fn json_line(file: &str, outcome: &Outcome, options: Options) -> String {
+    let line = match outcome {
+        Err(e) => Line {
+            file,
+            size: None,
+            sha256: None,
+            md5: None,
+            sha1: options.sha1.then_some(None),
+            pdq: None,
+            error: Some(e.to_string()),
+        },
+        Ok(FileHashes { digests, pdq }) => Line {
+            file,
+            size: Some(digests.size),
+            sha256: digests.sha256.map(|d| d.to_hex()),
+            md5: digests.md5.map(|d| d.to_hex()),
+            sha1: options.sha1.then(|| digests.sha1.map(|d| d.to_hex())),
+            pdq: pdq.as_ref().ok().map(|h| PdqJson::new(h, options.dihedral)),
+            error: pdq.as_ref().err().map(NoPdq::to_string),
+        },
+    };
+    // Strings, numbers and nulls only: serialising cannot fail.
+    serde_json::to_string(&line).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use report_helper::pdq::hash_pixels;
+    use report_helper::pdq::PixelLayout;
+    use std::io;
+
+    const OPTIONS: Options = Options {
+        size: PdqSize::Full,
+        dihedral: false,
+        sha1: false,
+    };
+
+    #[test]
+    fn an_unreadable_file_has_every_key_with_null_values() {
+        let outcome = Err(ReadError(io::ErrorKind::NotFound.into()));
+        assert_eq!(
+            json_line("a \"b\".jpg", &outcome, OPTIONS),
+            r#"{"file":"a \"b\".jpg","size":null,"sha256":null,"md5":null,"pdq":null,"error":"could not read the file: no such file"}"#
+        );
+        let with_sha1 = Options {
+            sha1: true,
+            ..OPTIONS
+        };
+        assert_eq!(
+            json_line("x", &outcome, with_sha1),
+            r#"{"file":"x","size":null,"sha256":null,"md5":null,"sha1":null,"pdq":null,"error":"could not read the file: no such file"}"#
+        );
+    }
+
+    #[test]
+    fn keys_come_in_the_documented_order() {
+        let pdq = hash_pixels(&[0; 3 * 4 * 4], 4, 4, PixelLayout::Rgb, PdqSize::Full).unwrap();
+        let outcome = Ok(FileHashes {
+            digests: Digests::of(b"", Algorithms::ALL),
+            pdq: Ok(Hashed {
+                pdq,
+                width: 4,
+                height: 4,
+            }),
+        });
+        let options = Options {
+            size: PdqSize::Full,
+            dihedral: true,
+            sha1: true,
+        };
+        let line = json_line("f", &outcome, options);
+        let keys = [
+            "\"file\"",
+            "\"size\"",
+            "\"sha256\"",
+            "\"md5\"",
+            "\"sha1\"",
+            "\"pdq\"",
+            "\"hash\"",
+            "\"quality\"",
+            "\"width\"",
+            "\"height\"",
+            "\"dihedral\"",
+            "\"rot90\"",
+            "\"rot180\"",
+            "\"rot270\"",
+            "\"flipx\"",
+            "\"flipy\"",
+            "\"flipp\"",
+            "\"flipm\"",
+            "\"error\"",
+        ];
+        let at: Vec<usize> = keys.iter().map(|k| line.find(k).expect(k)).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{line}");
+        assert!(line.ends_with(r#""error":null}"#), "{line}");
+    }
+
+    #[test]
+    fn no_pdq_reasons_read_clearly() {
+        assert_eq!(
+            NoPdq::NotAnImage.to_string(),
+            "not an image this tool decodes (JPEG, PNG, WebP, GIF, BMP)"
+        );
+        assert_eq!(
+            NoPdq::FileTooLarge {
+                limit: MAX_IMAGE_FILE
+            }
+            .to_string(),
+            "image file too large to decode: over 256 MiB"
+        );
+        let too_large = DecodeError::TooLarge {
+            width: 40000,
+            height: 40000,
+            limit: MAX_DECODE_MEMORY,
+        };
+        assert_eq!(
+            NoPdq::Decode(too_large).to_string(),
+            "image too large to decode: 40000 x 40000 pixels need more than 1 GiB of memory"
+        );
+    }
+}

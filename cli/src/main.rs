@@ -1,0 +1,117 @@
+//! `report-helper`: the report helper's hashing on the command line.
+
+mod decode;
+mod hash;
+mod read;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use report_helper::pdq::PdqSize;
+
+use crate::hash::{hash_file, json_line, Options};
+
+#[derive(Parser)]
+#[command(
+    name = "report-helper",
+    version,
+    about = "Hashes evidence files on this computer; nothing is sent anywhere."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Prints the digests and the PDQ hash of each FILE as one JSON line.
+    #[command(long_about = HASH_ABOUT)]
+    Hash(HashArgs),
+}
+
+const HASH_ABOUT: &str = "\
+Prints the digests and the PDQ hash of each FILE as one JSON line.
+
+Every file gets SHA-256 and MD5 (and SHA-1 with --sha1), read in chunks, whatever its size.
+Files whose first bytes are those of a JPEG, PNG, WebP, GIF or BMP are also decoded and hashed
+with PDQ, Meta's perceptual hash; the file name and extension are never looked at. Only the
+first frame of an animated GIF or WebP is hashed. SVG is never rendered. Image files over 256 MiB,
+and images that would need more than 1 GiB of memory to decode, get digests but no PDQ hash.
+
+EXIF orientation is NOT applied, as in Meta's reference: the hash is of the pixels as stored. A
+copy that was rotated or flipped (or is shown upright through its EXIF orientation) matches one
+of the dihedral hashes that --dihedral adds.
+
+Output, one line per FILE, in the order given:
+  {\"file\": FILE, \"size\": bytes, \"sha256\": hex, \"md5\": hex, \"sha1\": hex (only with --sha1),
+   \"pdq\": {\"hash\": 64 hex, \"quality\": 0-100, \"width\": px, \"height\": px,
+           \"dihedral\": {\"rot90\", \"rot180\", \"rot270\", \"flipx\", \"flipy\", \"flipp\", \"flipm\"}
+                       (only with --dihedral)} or null,
+   \"error\": null or why there is no PDQ hash or no digests}
+A file that is not an image, is empty or does not decode has its digests, \"pdq\": null and an
+\"error\". A file that cannot be read (missing, no permission, a directory) has \"size\", the
+digests and \"pdq\" all null, and an \"error\".
+
+Quality: platforms discard PDQ hashes of quality under 50. Images with a side under 5 pixels,
+and images of one flat colour, get quality 0 (the former the all-zero hash): such a hash is
+useless for matching.
+
+Exit status: 0 when every file was read (images or not), 1 when some file could not be read
+(the other files are still printed), 2 for bad usage.";
+
+#[derive(clap::Args)]
+struct HashArgs {
+    /// PDQ variant: `full` hashes the whole image (Meta's C++ library, pdqhash, ThreatExchange);
+    /// `cli512` first resizes an image with a side over 512 pixels to exactly 512x512 (nearest
+    /// neighbour, aspect ratio ignored), as Meta's command-line hasher and its browser build do.
+    #[arg(long, value_enum, value_name = "VARIANT", default_value_t = PdqVariant::Full)]
+    pdq: PdqVariant,
+    /// Also print the PDQ hashes of the image rotated by 90, 180 and 270 degrees and flipped
+    /// (about the x and y axes and the two diagonals).
+    #[arg(long)]
+    dihedral: bool,
+    /// Also compute SHA-1.
+    #[arg(long)]
+    sha1: bool,
+    /// Files to hash.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PdqVariant {
+    Full,
+    Cli512,
+}
+
+fn main() -> ExitCode {
+    let Command::Hash(args) = Cli::parse().command;
+    let options = Options {
+        size: match args.pdq {
+            PdqVariant::Full => PdqSize::Full,
+            PdqVariant::Cli512 => PdqSize::Cli512,
+        },
+        dihedral: args.dihedral,
+        sha1: args.sha1,
+    };
+    let mut stdout = io::stdout().lock();
+    let mut unreadable = false;
+    for path in &args.files {
+        let outcome = hash_file(path, options);
+        unreadable |= outcome.is_err();
+        let line = json_line(&path.to_string_lossy(), &outcome, options);
+        if let Err(e) = writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                let _ = writeln!(io::stderr(), "report-helper: cannot write the output: {e}");
+            }
+            return ExitCode::FAILURE;
+        }
+    }
+    if unreadable {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
