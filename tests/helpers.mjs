@@ -104,6 +104,16 @@ export async function shownDigests(page, index = 0) {
   };
 }
 
+/** The PDQ hash and its note shown for the file at `index`, once done. */
+export async function shownPdq(page, index = 0) {
+  const item = page.locator('#files > li').nth(index);
+  await expect(item).toHaveAttribute('data-state', 'done');
+  return { hash: await item.locator('code.pdq').textContent(), note: await item.locator('.pdq-note').textContent() };
+}
+
+/** What hashFile() returns about PDQ for a file that is not an image. */
+export const NOT_AN_IMAGE = { pdq: null, pdqError: { code: 'not-an-image', message: expect.any(String) } };
+
 /**
  * Playwright forwards a worker's console calls but not its browser log, where CSP violations
  * go. So attach to each worker over CDP (the non-flattened way, which Playwright's public

@@ -95,6 +95,13 @@ function render(item) {
   if (state === 'done') {
     $('.sha256', el).textContent = item.digests.sha256;
     $('.md5', el).textContent = item.digests.md5;
+    // PDQ, the perceptual hash, is there for images only; its note says how far to trust it.
+    const { pdq, pdqError } = item.digests;
+    $('.pdq', el).textContent = pdq ? pdq.hash : '';
+    const notes = pdq
+      ? [t(pdq.quality >= 50 ? 'pdq.quality' : 'pdq.lowQuality', { quality: pdq.quality }), pdq.scaled ? t('pdq.scaled') : '']
+      : [t(`pdqError.${pdqError?.code ?? 'decode-failed'}`)];
+    $('.pdq-note', el).textContent = notes.filter(Boolean).join(' ');
   }
 }
 

@@ -85,7 +85,7 @@ function pump() {
  *          sha1?: boolean}} [options]
  * @returns {Promise<{size: number, sha256: string, md5: string, sha1?: string}>} lowercase hex
  */
-export function hashFile(file, { onProgress, signal, sha1 = false } = {}) {
+export function hashFile(file, { onProgress, signal, sha1 = false, pdq = true } = {}) {
   if (!(file instanceof Blob)) return Promise.reject(new TypeError('hashFile expects a File or Blob'));
   if (signal?.aborted) return Promise.reject(signal.reason);
   const total = file.size;
@@ -136,13 +136,15 @@ export function hashFile(file, { onProgress, signal, sha1 = false } = {}) {
         progress(0); // the file leaves the queue
         const own = { sha256: true, md5: true, sha1 };
         if (slots.length === 1) {
-          slots[0].worker.postMessage({ type: 'hash', id, file, own });
+          slots[0].worker.postMessage({ type: 'hash', id, file, own, pdq });
           return;
         }
         const { port1, port2 } = new MessageChannel();
         // The reading worker also pays for File.stream(), so it takes the cheaper MD5 (and SHA-1).
         slots[1].worker.postMessage({ type: 'assist', id, port: port2, own: { sha256: true } }, [port2]);
-        slots[0].worker.postMessage({ type: 'hash', id, file, own: { md5: true, sha1 }, partner: port1 }, [port1]);
+        slots[0].worker.postMessage({ type: 'hash', id, file, own: { md5: true, sha1 }, partner: port1, pdq }, [
+          port1,
+        ]);
       },
       onMessage(data) {
         if (data.id !== id || settled) return;

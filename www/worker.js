@@ -1,13 +1,15 @@
 // Runs the WebAssembly digests off the main thread. Internal protocol, used only by
 // report-helper.js (and the benchmark):
-//   main -> worker  {type: 'hash', id, file, own, partner?}   read `file` (a Blob, or a byte
-//                   ReadableStream handed over by transfer), compute the `own`
-//                   digests, hand each chunk on to `partner` (a MessagePort) for the rest
+//   main -> worker  {type: 'hash', id, file, own, partner?, pdq?}  read `file` (a Blob, or a
+//                   byte ReadableStream handed over by transfer), compute the `own`
+//                   digests, hand each chunk on to `partner` (a MessagePort) for the rest;
+//                   with `pdq`, also decode the file if it is an image and hash its pixels
 //                   {type: 'assist', id, port, own}           compute `own` over chunks from `port`
 //                   {type: 'buffer', id, buffer, chunk, own}  digest an in-memory buffer (benchmark)
+//                   {type: 'pixels', id, pixels, width, height}  PDQ of RGBA pixels (benchmark)
 //   worker -> main  {type: 'progress', id, loaded} | {type: 'done', id, digests}
 //                   | {type: 'error', id, code, message}
-import init, { StreamDigester } from './wasm/report_helper.js';
+import init, { StreamDigester, PdqHasher, imageInfo } from './wasm/report_helper.js';
 
 const ready = init({ module_or_path: new URL('./wasm/report_helper_bg.wasm', import.meta.url) });
 
@@ -17,6 +19,22 @@ const ready = init({ module_or_path: new URL('./wasm/report_helper_bg.wasm', imp
 const CHUNK = 1 << 20;
 const POOL = 8;
 const PROGRESS_STEP = 4 << 20;
+
+// Decoding for PDQ. An OffscreenCanvas over 16384 px a side silently stays blank, and 100
+// megapixels of RGBA is already 400 MB: bigger images are decoded scaled down, and say so.
+const MAX_SIDE = 16384;
+const MAX_PIXELS = 100e6;
+// The format and stored size are read from the file's first bytes, before any decoding.
+const HEAD_BYTES = 256 << 10;
+// Rows read off the canvas per getImageData: a few MB, hashed while still in cache.
+const BAND_ROWS = 128;
+
+const PDQ_ERRORS = {
+  'not-an-image': 'Not an image this browser decodes (JPEG, PNG, WebP, GIF, BMP, AVIF). Its exact digests still count.',
+  'decode-failed': 'The image could not be decoded: the file is damaged, cut short or not what its header says.',
+  'too-large': 'The image is too large for this browser to decode.',
+};
+const pdqFailure = (code) => ({ pdq: null, pdqError: { code, message: PDQ_ERRORS[code] } });
 
 class HashError extends Error {
   constructor(code, cause) {
@@ -79,7 +97,73 @@ function filler(stream) {
   };
 }
 
-async function lead({ id, file, own, partner }) {
+/** PDQ of RGBA pixels, fed to the core a band of rows at a time. */
+function hashPixels(rows, width, height) {
+  const hasher = new PdqHasher(width, height, true, false);
+  for (let y = 0; y < height; y += BAND_ROWS) {
+    hasher.pushRows(rows(y, Math.min(BAND_ROWS, height - y)));
+  }
+  const result = hasher.finish();
+  const out = { hash: result.hash, quality: result.quality };
+  result.free();
+  return out;
+}
+
+/**
+ * Decodes `file` if it is an image and hashes its pixels: {pdq: {hash, quality, width, height,
+ * scaled}} or {pdq: null, pdqError: {code, message}}. Never renders anything that is not a
+ * raster image: an SVG, for one, is not an image here.
+ */
+async function pdqOf(file) {
+  let head;
+  try {
+    head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
+  } catch {
+    return pdqFailure('decode-failed');
+  }
+  const info = imageInfo(head);
+  if (!info) return pdqFailure('not-an-image');
+  const [storedWidth, storedHeight] = [info.width, info.height];
+  info.free();
+  // Colours as stored (no colour management, no premultiplied alpha), as the reference decodes.
+  const options = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
+  let scaled = false;
+  if (storedWidth && storedHeight) {
+    const pixels = storedWidth * storedHeight;
+    const scale = Math.min(1, MAX_SIDE / storedWidth, MAX_SIDE / storedHeight, Math.sqrt(MAX_PIXELS / pixels));
+    if (scale < 1) {
+      // Both sides, in case EXIF orientation swaps them: PDQ samples a 64x64 grid whatever the
+      // aspect, so a squeezed image hashes as near as a scaled one.
+      options.resizeWidth = Math.max(1, Math.floor(storedWidth * scale));
+      options.resizeHeight = Math.max(1, Math.floor(storedHeight * scale));
+      options.resizeQuality = 'medium';
+      scaled = true;
+    }
+  }
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, options);
+  } catch {
+    return pdqFailure(storedWidth * storedHeight > MAX_PIXELS ? 'too-large' : 'decode-failed');
+  }
+  const { width, height } = bitmap;
+  try {
+    if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS) return pdqFailure('too-large');
+    const canvas = new OffscreenCanvas(width, height);
+    // willReadFrequently keeps the canvas in memory, where getImageData is a copy, not a readback.
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    context.drawImage(bitmap, 0, 0);
+    const rows = (y, count) => context.getImageData(0, y, width, count).data;
+    return { pdq: { ...hashPixels(rows, width, height), width, height, scaled } };
+  } finally {
+    bitmap.close();
+  }
+}
+
+async function lead({ id, file, own, partner, pdq }) {
+  // Decoding runs beside the digests: createImageBitmap decodes off this thread.
+  const pdqResult = pdq && file instanceof Blob ? pdqOf(file) : null;
+  pdqResult?.catch(() => {}); // awaited below
   const digester = newDigester(own);
   const fill = filler(file instanceof Blob ? file.stream() : file);
   let acked = 0;
@@ -146,6 +230,13 @@ async function lead({ id, file, own, partner }) {
     partner.postMessage({ end: true });
     Object.assign(digests, await partnerResult, { size: loaded });
   }
+  if (pdqResult) {
+    try {
+      Object.assign(digests, await pdqResult);
+    } catch {
+      Object.assign(digests, pdqFailure('decode-failed'));
+    }
+  }
   return digests;
 }
 
@@ -182,7 +273,13 @@ self.onmessage = async ({ data }) => {
       throw new HashError('worker-failed', e);
     });
     if (data.type === 'assist') return assist(data);
-    const digests = data.type === 'buffer' ? digestBuffer(data) : await lead(data);
+    let digests;
+    if (data.type === 'buffer') digests = digestBuffer(data);
+    else if (data.type === 'pixels') {
+      const { pixels, width, height } = data;
+      const rowBytes = width * 4;
+      digests = hashPixels((y, n) => new Uint8Array(pixels, y * rowBytes, n * rowBytes), width, height);
+    } else digests = await lead(data);
     postMessage({ type: 'done', id, digests });
   } catch (e) {
     postMessage({ type: 'error', id, code: e.code ?? 'hash-failed', message: String(e?.message ?? e) });

@@ -4,10 +4,12 @@
 //! at the edges. `wasm.rs` is the only file that knows about JavaScript.
 
 pub mod digest;
+pub mod image_info;
 pub mod pdq;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
 pub use digest::{Algorithms, DigestValue, Digests, StreamDigester};
+pub use image_info::{image_info, ImageFormat, ImageInfo};
 pub use pdq::{hash_pixels, PdqHash, PdqSize, PixelLayout};

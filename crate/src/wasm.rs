@@ -4,6 +4,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::digest::{Algorithms, Digests, StreamDigester};
+use crate::image_info::ImageInfo;
 use crate::pdq::{Pdq, PdqHash, PdqHasher, PdqSize, PixelLayout};
 
 /// Streaming digests for JavaScript: `new StreamDigester(sha256, md5, sha1)`, then `update(chunk)`
@@ -131,5 +132,35 @@ impl JsPdq {
         .iter()
         .map(PdqHash::to_hex)
         .collect()
+    }
+}
+
+/// An image's format and stored size from the first bytes of its file, or `undefined` when the
+/// bytes are not an image this helper hashes (SVG, text, video, random bytes).
+#[wasm_bindgen(js_name = imageInfo)]
+pub fn image_info(head: &[u8]) -> Option<JsImageInfo> {
+    crate::image_info::image_info(head).map(JsImageInfo)
+}
+
+#[wasm_bindgen(js_name = ImageInfo)]
+pub struct JsImageInfo(ImageInfo);
+
+#[wasm_bindgen(js_class = ImageInfo)]
+impl JsImageInfo {
+    /// `jpeg`, `png`, `gif`, `webp`, `bmp` or `avif`.
+    #[wasm_bindgen(getter)]
+    pub fn format(&self) -> String {
+        self.0.format.name().into()
+    }
+
+    /// Stored width in pixels, `undefined` when the header did not say within the bytes given.
+    #[wasm_bindgen(getter)]
+    pub fn width(&self) -> Option<u32> {
+        self.0.dimensions.map(|d| d.0)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn height(&self) -> Option<u32> {
+        self.0.dimensions.map(|d| d.1)
     }
 }
