@@ -1,0 +1,198 @@
+//! The command as a user meets it: digests against Python's hashlib, formats told by content and
+//! not by name, exit status, and what `--help` says.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use common::{lines, pdq_data, run, scratch};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// Test files: an empty file, UTF-8 text named like a JPEG, 3 MiB + 5 bytes of binary (across
+/// the 1 MiB read chunks), and a PDQ vector JPEG named like text. Made once for all the tests
+/// here, which run at the same time.
+fn make_files() -> &'static [PathBuf] {
+    static FILES: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    FILES.get_or_init(write_files)
+}
+
+fn write_files() -> Vec<PathBuf> {
+    let dir = scratch("cli-digests");
+    let jpeg = std::fs::read(pdq_data().join("reg-test-input/dih/bridge-1-original.jpg")).unwrap();
+    let binary: Vec<u8> = (0..3 * 1024 * 1024 + 5u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let files: [(&str, &[u8]); 4] = [
+        ("empty", b""),
+        ("text.jpg", "Geen afbeelding. Pas une image. ✓\n".as_bytes()),
+        ("binary.bin", &binary),
+        ("photo.txt", &jpeg),
+    ];
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        })
+        .collect()
+}
+
+/// (size, sha256, md5, sha1) of each file, from Python's hashlib.
+fn hashlib(files: &[PathBuf]) -> Vec<(u64, String, String, String)> {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import hashlib, sys\n\
+             for p in sys.argv[1:]:\n\
+             \x20   b = open(p, 'rb').read()\n\
+             \x20   print(len(b), *(hashlib.new(a, b).hexdigest() for a in ('sha256', 'md5', 'sha1')))",
+        )
+        .args(files)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f[0].parse().unwrap(), f[1].into(), f[2].into(), f[3].into())
+        })
+        .collect()
+}
+
+fn hash(args: &[&Path]) -> common::Run {
+    let mut all = vec![Path::new("hash")];
+    all.extend(args);
+    run(&all, LIMIT)
+}
+
+#[test]
+fn digests_equal_pythons_hashlib() {
+    let files = make_files();
+    let expected = hashlib(files);
+    assert_eq!(expected.len(), files.len());
+
+    let mut args = vec![Path::new("--sha1")];
+    args.extend(files.iter().map(PathBuf::as_path));
+    let out = hash(&args);
+    assert!(out.status.success(), "{}", out.stderr);
+    let got = lines(&out.stdout, true);
+    assert_eq!(got.len(), files.len());
+    for ((line, file), (size, sha256, md5, sha1)) in got.iter().zip(files).zip(expected) {
+        assert_eq!(line.file, file.to_str().unwrap());
+        assert_eq!(line.size, Some(size), "{}", line.file);
+        assert_eq!(line.sha256.as_ref(), Some(&sha256), "{}", line.file);
+        assert_eq!(line.md5.as_ref(), Some(&md5), "{}", line.file);
+        assert_eq!(line.sha1.as_ref(), Some(&sha1), "{}", line.file);
+    }
+
+    // Without --sha1 there is no sha1 key (checked by `lines`), and the rest is the same.
+    let without: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let out = hash(&without);
+    for (a, b) in lines(&out.stdout, false).iter().zip(&got) {
+        assert_eq!((&a.sha256, &a.md5), (&b.sha256, &b.md5));
+    }
+}
+
+#[test]
+fn the_format_comes_from_the_content_not_the_name() {
+    let files = make_files();
+    let out = hash(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+    let got = lines(&out.stdout, false);
+    let error = |i: usize| got[i].error.as_deref();
+    assert_eq!(error(0), Some("empty file (0 bytes): not an image"));
+    let not_an_image = Some("not an image this tool decodes (JPEG, PNG, WebP, GIF, BMP)");
+    assert_eq!(error(1), not_an_image, "text named .jpg");
+    assert_eq!(error(2), not_an_image, "binary");
+    assert!(got[0].pdq.is_none() && got[1].pdq.is_none() && got[2].pdq.is_none());
+    let photo = got[3].pdq.as_ref().expect("a JPEG named .txt is hashed");
+    assert_eq!((photo.width, photo.height, error(3)), (1600, 1004, None));
+    assert!(
+        photo.dihedral.is_none(),
+        "dihedral hashes without --dihedral"
+    );
+}
+
+#[test]
+fn an_unreadable_file_fails_the_run_but_not_the_other_files() {
+    let files = make_files();
+    let dir = scratch("cli-digests");
+    let missing = dir.join("no such file");
+    let out = hash(&[&missing, &files[1], &dir, &files[3]]);
+    assert_eq!(out.status.code(), Some(1), "{}", out.stdout);
+    let got = lines(&out.stdout, false);
+    assert_eq!(got.len(), 4);
+    for (line, why) in [(&got[0], "no such file"), (&got[2], "it is a directory")] {
+        assert_eq!(
+            line.error.as_deref(),
+            Some(&*format!("could not read the file: {why}"))
+        );
+        assert_eq!((line.size, &line.sha256, &line.md5), (None, &None, &None));
+        assert!(line.pdq.is_none());
+    }
+    assert!(got[1].sha256.is_some() && got[1].error.is_some());
+    assert!(got[3].pdq.is_some() && got[3].error.is_none());
+
+    // --sha1 adds the key, null, for an unreadable file too.
+    let out = hash(&[Path::new("--sha1"), &missing]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.contains(r#""md5":null,"sha1":null,"pdq":null"#),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn files_that_are_read_exit_zero_and_bad_usage_exits_two() {
+    let files = make_files();
+    let out = hash(&[&files[1]]);
+    assert_eq!(out.status.code(), Some(0), "a non-image alone");
+    assert_eq!(lines(&out.stdout, false).len(), 1);
+
+    for args in [
+        &["hash"][..],
+        &["hash", "--pdq", "small", "x"],
+        &["hash", "--unknown", "x"],
+        &["scan", "x"],
+        &[],
+    ] {
+        let out = run(args, LIMIT);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty() && !out.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn help_says_what_is_hashed_and_what_is_not() {
+    let out = run(&["hash", "--help"], LIMIT);
+    assert!(out.status.success());
+    let help = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "JPEG, PNG, WebP, GIF or BMP",
+        "EXIF orientation is NOT applied",
+        "rotated or flipped",
+        "--dihedral",
+        "quality 0",
+        "useless for matching",
+        "--pdq <VARIANT>",
+        "cli512",
+        "Exit status: 0 when every file was read",
+    ] {
+        assert!(
+            help.contains(needle),
+            "--help lacks {needle:?}:\n{}",
+            out.stdout
+        );
+    }
+}
