@@ -153,8 +153,8 @@ fn jpeg_reaches_end(bytes: &[u8]) -> bool {
     while let Some((code, after)) = next_marker(bytes, at) {
         match code {
             0xd9 => return true,
-            // Restart markers and TEM stand alone; everything else carries a length.
-            0xd0..=0xd7 | 0x01 => at = after,
+            // Restart markers, SOI and TEM stand alone; everything else carries a length.
+            0xd0..=0xd8 | 0x01 => at = after,
             _ => match bytes.get(after..after + 2) {
                 Some(&[hi, lo]) if u16::from_be_bytes([hi, lo]) >= 2 => {
                     at = after + usize::from(u16::from_be_bytes([hi, lo]));
@@ -364,6 +364,9 @@ mod tests {
         for cut in 0..without_eoi.len() {
             assert!(!jpeg_reaches_end(&without_eoi[..cut]), "cut at {cut}");
         }
+        // A stray SOI stands alone, like a restart marker.
+        let stray_soi: Vec<u8> = [&soi[..], &sos, &scan, &soi, &eoi].concat();
+        assert!(jpeg_reaches_end(&stray_soi));
         // A length that runs past the end.
         assert!(!jpeg_reaches_end(&[
             0xff, 0xd8, 0xff, 0xe0, 0x40, 0x00, 0xff, 0xd9
