@@ -66,9 +66,10 @@ pub fn hash_file(path: &Path, options: Options) -> Outcome {
         sha1: options.sha1,
         ..Algorithms::REPORT
     };
-    let read = File::open(path)
-        .map_err(ReadError)
-        .and_then(|file| read_and_digest(file, algorithms, MAX_IMAGE_FILE));
+    let read = File::open(path).map_err(ReadError).and_then(|file| {
+        let expected_len = file.metadata().map_or(0, |m| m.len());
+        read_and_digest(file, algorithms, MAX_IMAGE_FILE, expected_len)
+    });
     read.map(|(digests, content)| FileHashes {
         digests,
         pdq: content.and_then(|(format, bytes)| {

@@ -37,11 +37,14 @@ impl fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// Reads `reader` to its end: the digests of every byte, and the bytes themselves when the
-/// content sniffs as an image and is at most `max_image_file` bytes long.
+/// content sniffs as an image and is at most `max_image_file` bytes long. `expected_len`, the
+/// length the file system gives (0 if unknown), spares keeping the start of an image file that
+/// is already known to be too large, and growing the buffer step by step.
 pub fn read_and_digest(
     mut reader: impl Read,
     algorithms: Algorithms,
     max_image_file: u64,
+    expected_len: u64,
 ) -> Result<(Digests, Content), ReadError> {
     let mut digester = StreamDigester::new(algorithms);
     let mut buf = vec![0; CHUNK];
@@ -52,10 +55,15 @@ pub fn read_and_digest(
     let mut content = match sniff(first) {
         _ if n == 0 => Err(NoPdq::Empty),
         None => Err(NoPdq::NotAnImage),
-        Some(_) if n as u64 > max_image_file => Err(NoPdq::FileTooLarge {
+        Some(_) if (n as u64).max(expected_len) > max_image_file => Err(NoPdq::FileTooLarge {
             limit: max_image_file,
         }),
-        Some(format) => Ok((format, first.to_vec())),
+        Some(format) => {
+            // At most max_image_file: this fits in a usize.
+            let mut bytes = Vec::with_capacity(expected_len.max(n as u64) as usize);
+            bytes.extend_from_slice(first);
+            Ok((format, bytes))
+        }
     };
 
     loop {
@@ -136,7 +144,7 @@ mod tests {
         let data: Vec<u8> = (0..2 * CHUNK + 17).map(|i| (i * 7) as u8).collect();
         let whole = Digests::of(&data, Algorithms::ALL);
         for step in [7, 4096, CHUNK - 1, CHUNK + 3] {
-            let (d, _) = read_and_digest(trickle(&data, step), Algorithms::ALL, 0).unwrap();
+            let (d, _) = read_and_digest(trickle(&data, step), Algorithms::ALL, 0, 0).unwrap();
             assert_eq!(d, whole, "step {step}");
         }
     }
@@ -144,7 +152,7 @@ mod tests {
     #[test]
     fn a_short_first_read_still_sniffs_the_format() {
         let data = png_like(100);
-        let (_, content) = read_and_digest(trickle(&data, 1), Algorithms::REPORT, 1000).unwrap();
+        let (_, content) = read_and_digest(trickle(&data, 1), Algorithms::REPORT, 1000, 0).unwrap();
         assert!(matches!(content, Ok((ImageFormat::Png, bytes)) if bytes == data));
     }
 
@@ -152,12 +160,16 @@ mod tests {
     fn image_bytes_are_kept_across_chunks_up_to_the_limit() {
         let data = png_like(2 * CHUNK + 5);
         let len = data.len() as u64;
-        let (d, content) = read_and_digest(&data[..], Algorithms::REPORT, len).unwrap();
-        assert_eq!(d.size, len);
-        assert!(matches!(content, Ok((ImageFormat::Png, bytes)) if bytes == data));
+        // The expected length only sizes the buffer, whether it is right or not.
+        for expected_len in [0, 100, len, len + 100] {
+            let (d, content) =
+                read_and_digest(&data[..], Algorithms::REPORT, len + 100, expected_len).unwrap();
+            assert_eq!(d.size, len);
+            assert!(matches!(content, Ok((ImageFormat::Png, bytes)) if bytes == data));
+        }
 
         for limit in [len - 1, 10] {
-            let (d, content) = read_and_digest(&data[..], Algorithms::REPORT, limit).unwrap();
+            let (d, content) = read_and_digest(&data[..], Algorithms::REPORT, limit, 0).unwrap();
             assert_eq!(d, Digests::of(&data, Algorithms::REPORT));
             assert!(
                 matches!(content, Err(NoPdq::FileTooLarge { limit: l }) if l == limit),
@@ -167,13 +179,21 @@ mod tests {
     }
 
     #[test]
+    fn an_image_file_known_to_be_too_large_is_not_kept_at_all() {
+        let data = png_like(100);
+        let (d, content) = read_and_digest(&data[..], Algorithms::REPORT, 1000, 1001).unwrap();
+        assert_eq!(d, Digests::of(&data, Algorithms::REPORT));
+        assert!(matches!(content, Err(NoPdq::FileTooLarge { limit: 1000 })));
+    }
+
+    #[test]
     fn empty_and_non_images_keep_nothing() {
-        let (d, content) = read_and_digest(&b""[..], Algorithms::REPORT, 100).unwrap();
+        let (d, content) = read_and_digest(&b""[..], Algorithms::REPORT, 100, 0).unwrap();
         assert_eq!(d, Digests::of(b"", Algorithms::REPORT));
         assert!(matches!(content, Err(NoPdq::Empty)));
 
         let text = vec![b'a'; 3 * CHUNK];
-        let (d, content) = read_and_digest(&text[..], Algorithms::REPORT, u64::MAX).unwrap();
+        let (d, content) = read_and_digest(&text[..], Algorithms::REPORT, u64::MAX, 0).unwrap();
         assert_eq!(d.size, text.len() as u64);
         assert!(matches!(content, Err(NoPdq::NotAnImage)));
     }
@@ -185,7 +205,7 @@ mod tests {
             fail_after: Some(CHUNK + 10),
             ..trickle(&data, 4096)
         };
-        let err = read_and_digest(reader, Algorithms::REPORT, 0).unwrap_err();
+        let err = read_and_digest(reader, Algorithms::REPORT, 0, 0).unwrap_err();
         assert_eq!(
             err.to_string(),
             "could not read the file: the disk went away"
