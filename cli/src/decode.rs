@@ -11,24 +11,18 @@ use report_helper::pdq::{hash_pixels, Pdq, PdqError, PdqSize, PixelLayout};
 pub const FORMATS: &str = "JPEG, PNG, WebP, GIF, BMP";
 
 /// The format of a file from its first bytes (its name is never looked at), if it is one of the
-/// five this command decodes. Needs the first 18 bytes of the file to recognise a BMP.
+/// five this command decodes. The core's `image_info` recognises the signatures, as it does for
+/// the browser, so that both take the same files for images.
 pub fn sniff(first: &[u8]) -> Option<ImageFormat> {
-    match first {
-        [0xff, 0xd8, 0xff, ..] => Some(ImageFormat::Jpeg),
-        [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', ..] => Some(ImageFormat::Png),
-        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some(ImageFormat::Gif),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(ImageFormat::WebP),
-        // "BM" alone starts too much text; the size of the header that follows the 14-byte file
-        // header must also be one that a BMP variant uses (core, OS/2 2.x, info, v2 to v5).
-        [b'B', b'M', _, _, _, _, _, _, _, _, _, _, _, _, a, b, c, d, ..]
-            if matches!(
-                u32::from_le_bytes([*a, *b, *c, *d]),
-                12 | 16 | 40 | 52 | 56 | 64 | 108 | 124
-            ) =>
-        {
-            Some(ImageFormat::Bmp)
-        }
-        _ => None,
+    use report_helper::ImageFormat as Signature;
+    match report_helper::image_info(first)?.format {
+        Signature::Jpeg => Some(ImageFormat::Jpeg),
+        Signature::Png => Some(ImageFormat::Png),
+        Signature::Gif => Some(ImageFormat::Gif),
+        Signature::WebP => Some(ImageFormat::WebP),
+        Signature::Bmp => Some(ImageFormat::Bmp),
+        // Not among the decoders built in.
+        Signature::Avif => None,
     }
 }
 
@@ -202,6 +196,7 @@ mod tests {
     fn sniffs_the_five_formats_from_their_magic_bytes() {
         let mut bmp = b"BM\0\0\0\0\0\0\0\0\0\0\0\0".to_vec();
         bmp.extend(40u32.to_le_bytes());
+        bmp.extend([0; 8]);
         let cases: &[(&[u8], Option<ImageFormat>)] = &[
             (b"\xff\xd8\xff\xe0\0\x10JFIF", Some(ImageFormat::Jpeg)),
             (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Some(ImageFormat::Png)),
@@ -210,11 +205,11 @@ mod tests {
             (b"RIFF\x10\0\0\0WEBPVP8 ", Some(ImageFormat::WebP)),
             (&bmp, Some(ImageFormat::Bmp)),
             // Not images, or not ones this command decodes.
+            (b"\0\0\0\x1cftypavif\0\0\0\0", None),
             (b"", None),
             (b"\xff\xd8", None),
             (b"\x89PNG\r\n\x1a", None),
             (b"RIFF\x10\0\0\0WAVEfmt ", None),
-            (b"BMW is a car brand, not a bitmap.", None),
             (b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>", None),
             (b"%PDF-1.7\n", None),
             (b"\0\0\0\x18ftypmp42", None),
