@@ -97,16 +97,54 @@ function filler(stream) {
   };
 }
 
-/** PDQ of RGBA pixels, fed to the core a band of rows at a time. */
-function hashPixels(rows, width, height) {
-  const hasher = new PdqHasher(width, height, true, false);
-  for (let y = 0; y < height; y += BAND_ROWS) {
-    hasher.pushRows(rows(y, Math.min(BAND_ROWS, height - y)));
+/** PDQ of pixels in `layout` ('rgba', 'bgra'), fed to the core a band of rows at a time. */
+async function hashPixels(rows, width, height, layout) {
+  const hasher = new PdqHasher(width, height, layout, false);
+  try {
+    for (let y = 0; y < height; y += BAND_ROWS) {
+      hasher.pushRows(await rows(y, Math.min(BAND_ROWS, height - y)));
+    }
+  } catch (e) {
+    hasher.free();
+    throw e;
   }
   const result = hasher.finish();
   const out = { hash: result.hash, quality: result.quality };
   result.free();
   return out;
+}
+
+// VideoFrame pixel formats read as they are; any other is converted to RGBA by copyTo.
+const FRAME_LAYOUTS = { RGBA: 'rgba', RGBX: 'rgba', BGRA: 'bgra', BGRX: 'bgra' };
+
+/**
+ * PDQ of a VideoFrame, read a band of rows at a time into one reused buffer. A frame made from
+ * an ImageBitmap holds the stored pixels: EXIF orientation stays metadata on it (`rotation`,
+ * `flip`), so the hash is the reference's, which ignores orientation too.
+ */
+async function hashFrame(frame) {
+  const { width, height } = frame.visibleRect;
+  const layout = FRAME_LAYOUTS[frame.format] ?? 'rgba';
+  const format = FRAME_LAYOUTS[frame.format] ? undefined : 'RGBA';
+  const band = new Uint8Array(width * BAND_ROWS * 4);
+  const rows = async (y, count) => {
+    const bytes = band.subarray(0, width * count * 4);
+    const rect = { x: frame.visibleRect.x, y: frame.visibleRect.y + y, width, height: count };
+    await frame.copyTo(bytes, { rect, layout: [{ offset: 0, stride: width * 4 }], ...(format && { format }) });
+    return bytes;
+  };
+  return { ...(await hashPixels(rows, width, height, layout)), width, height };
+}
+
+/** Where WebCodecs is missing: the canvas, which applies EXIF orientation and premultiplies alpha. */
+async function hashViaCanvas(bitmap) {
+  const { width, height } = bitmap;
+  const canvas = new OffscreenCanvas(width, height);
+  // willReadFrequently keeps the canvas in memory, where getImageData is a copy, not a readback.
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.drawImage(bitmap, 0, 0);
+  const rows = async (y, count) => context.getImageData(0, y, width, count).data;
+  return { ...(await hashPixels(rows, width, height, 'rgba')), width, height };
 }
 
 /**
@@ -125,36 +163,41 @@ async function pdqOf(file) {
   if (!info) return pdqFailure('not-an-image');
   const [storedWidth, storedHeight] = [info.width, info.height];
   info.free();
+  const pixels = storedWidth * storedHeight;
+  const scale = pixels ? Math.min(1, MAX_SIDE / storedWidth, MAX_SIDE / storedHeight, Math.sqrt(MAX_PIXELS / pixels)) : 1;
   // Colours as stored (no colour management, no premultiplied alpha), as the reference decodes.
   const options = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
-  let scaled = false;
-  if (storedWidth && storedHeight) {
-    const pixels = storedWidth * storedHeight;
-    const scale = Math.min(1, MAX_SIDE / storedWidth, MAX_SIDE / storedHeight, Math.sqrt(MAX_PIXELS / pixels));
-    if (scale < 1) {
-      // Both sides, in case EXIF orientation swaps them: PDQ samples a 64x64 grid whatever the
-      // aspect, so a squeezed image hashes as near as a scaled one.
-      options.resizeWidth = Math.max(1, Math.floor(storedWidth * scale));
-      options.resizeHeight = Math.max(1, Math.floor(storedHeight * scale));
-      options.resizeQuality = 'medium';
-      scaled = true;
-    }
+  if (scale < 1) {
+    // Both sides, in case EXIF orientation swaps them: PDQ samples a 64x64 grid whatever the
+    // aspect, so a squeezed image hashes as near as a scaled one.
+    options.resizeWidth = Math.max(1, Math.floor(storedWidth * scale));
+    options.resizeHeight = Math.max(1, Math.floor(storedHeight * scale));
+    options.resizeQuality = 'medium';
   }
   let bitmap;
   try {
     bitmap = await createImageBitmap(file, options);
   } catch {
-    return pdqFailure(storedWidth * storedHeight > MAX_PIXELS ? 'too-large' : 'decode-failed');
+    return pdqFailure(pixels > MAX_PIXELS ? 'too-large' : 'decode-failed');
   }
-  const { width, height } = bitmap;
   try {
-    if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS) return pdqFailure('too-large');
-    const canvas = new OffscreenCanvas(width, height);
-    // willReadFrequently keeps the canvas in memory, where getImageData is a copy, not a readback.
-    const context = canvas.getContext('2d', { willReadFrequently: true });
-    context.drawImage(bitmap, 0, 0);
-    const rows = (y, count) => context.getImageData(0, y, width, count).data;
-    return { pdq: { ...hashPixels(rows, width, height), width, height, scaled } };
+    if (bitmap.width > MAX_SIDE || bitmap.height > MAX_SIDE || bitmap.width * bitmap.height > MAX_PIXELS) {
+      return pdqFailure('too-large');
+    }
+    let result;
+    if (typeof VideoFrame === 'function') {
+      // A frame of the bitmap is read in bands without a canvas: about ten times faster than
+      // drawImage and getImageData.
+      const frame = new VideoFrame(bitmap, { timestamp: 0 });
+      try {
+        result = await hashFrame(frame);
+      } finally {
+        frame.close();
+      }
+    } else {
+      result = await hashViaCanvas(bitmap);
+    }
+    return { pdq: { ...result, scaled: scale < 1 } };
   } finally {
     bitmap.close();
   }
@@ -278,7 +321,7 @@ self.onmessage = async ({ data }) => {
     else if (data.type === 'pixels') {
       const { pixels, width, height } = data;
       const rowBytes = width * 4;
-      digests = hashPixels((y, n) => new Uint8Array(pixels, y * rowBytes, n * rowBytes), width, height);
+      digests = await hashPixels(async (y, n) => new Uint8Array(pixels, y * rowBytes, n * rowBytes), width, height, 'rgba');
     } else digests = await lead(data);
     postMessage({ type: 'done', id, digests });
   } catch (e) {

@@ -57,7 +57,8 @@ impl JsDigests {
     }
 }
 
-/// PDQ over pixels fed in bands of rows: `new PdqHasher(width, height, rgba, cli512)`,
+/// PDQ over pixels fed in bands of rows: `new PdqHasher(width, height, layout, cli512)` with
+/// `layout` one of `rgb`, `rgba`, `bgra` (8 bits a channel; alpha or padding ignored),
 /// `pushRows(bytes)` per band of whole rows, `finish()` once.
 #[wasm_bindgen(js_name = PdqHasher)]
 pub struct JsPdqHasher(PdqHasher);
@@ -65,11 +66,17 @@ pub struct JsPdqHasher(PdqHasher);
 #[wasm_bindgen(js_class = PdqHasher)]
 impl JsPdqHasher {
     #[wasm_bindgen(constructor)]
-    pub fn new(width: u32, height: u32, rgba: bool, cli512: bool) -> Result<JsPdqHasher, JsError> {
-        let layout = if rgba {
-            PixelLayout::Rgba
-        } else {
-            PixelLayout::Rgb
+    pub fn new(
+        width: u32,
+        height: u32,
+        layout: &str,
+        cli512: bool,
+    ) -> Result<JsPdqHasher, JsError> {
+        let layout = match layout {
+            "rgb" => PixelLayout::Rgb,
+            "rgba" => PixelLayout::Rgba,
+            "bgra" => PixelLayout::Bgra,
+            other => return Err(JsError::new(&format!("unknown pixel layout {other:?}"))),
         };
         let size = if cli512 {
             PdqSize::Cli512

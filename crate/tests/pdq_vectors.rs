@@ -124,7 +124,7 @@ fn check(csv: &str, size: PdqSize) {
             }
         }
 
-        // RGBA with any alpha must give the same result: the reference ignores alpha.
+        // RGBA or BGRA with any alpha must give the same result: the reference ignores alpha.
         let rgba: Vec<u8> = rgb
             .chunks(3)
             .enumerate()
@@ -132,6 +132,12 @@ fn check(csv: &str, size: PdqSize) {
             .collect();
         let pdq_rgba = hash_pixels(&rgba, w, h, PixelLayout::Rgba, size).unwrap();
         assert_eq!(pdq_rgba, pdq, "{name}: RGBA differs from RGB");
+        let bgra: Vec<u8> = rgba
+            .chunks(4)
+            .flat_map(|p| [p[2], p[1], p[0], p[3]])
+            .collect();
+        let pdq_bgra = hash_pixels(&bgra, w, h, PixelLayout::Bgra, size).unwrap();
+        assert_eq!(pdq_bgra, pdq, "{name}: BGRA differs from RGB");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

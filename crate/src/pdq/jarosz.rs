@@ -11,6 +11,7 @@
 //! result is bit-identical to it.
 
 use super::dct::Grid64;
+use super::PixelLayout;
 
 /// Rows filtered side by side in a row pass: two f32x4 vectors, two independent sum chains.
 const LANES: usize = 8;
@@ -204,27 +205,25 @@ impl ColumnBox {
     }
 }
 
-/// The reference's luma of one row of 8-bit pixels with `channels` bytes per pixel (R, G, B
-/// first): `0.299 R + 0.587 G + 0.114 B` in f32, summed left to right.
-pub(crate) fn luma_row(row: &[u8], channels: usize, out: &mut [f32]) {
+/// The reference's luma of one row of 8-bit pixels: `0.299 R + 0.587 G + 0.114 B` in f32, summed
+/// left to right; alpha ignored.
+pub(crate) fn luma_row(row: &[u8], layout: PixelLayout, out: &mut [f32]) {
     #[inline(always)]
-    fn luma(p: &[u8]) -> f32 {
-        0.299f32 * p[0] as f32 + 0.587f32 * p[1] as f32 + 0.114f32 * p[2] as f32
+    fn luma(r: u8, g: u8, b: u8) -> f32 {
+        0.299f32 * r as f32 + 0.587f32 * g as f32 + 0.114f32 * b as f32
     }
     // One loop per layout, so each is compiled with a constant stride.
-    match channels {
-        3 => out
-            .iter_mut()
+    let pixels = out.iter_mut();
+    match layout {
+        PixelLayout::Rgb => pixels
             .zip(row.chunks_exact(3))
-            .for_each(|(o, p)| *o = luma(p)),
-        4 => out
-            .iter_mut()
+            .for_each(|(o, p)| *o = luma(p[0], p[1], p[2])),
+        PixelLayout::Rgba => pixels
             .zip(row.chunks_exact(4))
-            .for_each(|(o, p)| *o = luma(p)),
-        _ => out
-            .iter_mut()
-            .zip(row.chunks_exact(channels))
-            .for_each(|(o, p)| *o = luma(p)),
+            .for_each(|(o, p)| *o = luma(p[0], p[1], p[2])),
+        PixelLayout::Bgra => pixels
+            .zip(row.chunks_exact(4))
+            .for_each(|(o, p)| *o = luma(p[2], p[1], p[0])),
     }
 }
 
@@ -238,7 +237,7 @@ fn sample_indices(len: usize) -> [usize; 64] {
 pub(crate) struct Downsampler {
     width: usize,
     height: usize,
-    channels: usize,
+    layout: PixelLayout,
     rows_in: usize,
     grid: Grid64,
     /// The reference hashes a 64x64 image as it is, without the filter.
@@ -263,13 +262,13 @@ pub(crate) struct Downsampler {
 
 impl Downsampler {
     /// `width` and `height` at least 1.
-    pub(crate) fn new(width: usize, height: usize, channels: usize) -> Downsampler {
+    pub(crate) fn new(width: usize, height: usize, layout: PixelLayout) -> Downsampler {
         let direct = width == 64 && height == 64;
         let filtered = |n: usize| if direct { 0 } else { n };
         Downsampler {
             width,
             height,
-            channels,
+            layout,
             rows_in: 0,
             grid: [[0f32; 64]; 64],
             direct,
@@ -293,13 +292,15 @@ impl Downsampler {
 
     /// One row of `width` pixels; at most `height` rows in all.
     pub(crate) fn push_row(&mut self, row: &[u8]) {
-        debug_assert!(self.rows_in < self.height && row.len() == self.width * self.channels);
+        debug_assert!(
+            self.rows_in < self.height && row.len() == self.width * self.layout.channels()
+        );
         if self.direct {
-            luma_row(row, self.channels, &mut self.grid[self.rows_in]);
+            luma_row(row, self.layout, &mut self.grid[self.rows_in]);
             self.rows_in += 1;
             return;
         }
-        luma_row(row, self.channels, &mut self.luma);
+        luma_row(row, self.layout, &mut self.luma);
         let k = self.luma_rows;
         for (lane, x) in self.lanes_in.iter_mut().zip(&self.luma) {
             lane[k] = *x;
@@ -414,10 +415,10 @@ mod tests {
     use super::*;
 
     /// A direct transcription of the reference: full-size buffers, strided box filters.
-    fn reference_downsample(data: &[u8], w: usize, h: usize, channels: usize) -> Grid64 {
+    fn reference_downsample(data: &[u8], w: usize, h: usize, layout: PixelLayout) -> Grid64 {
         let mut a = vec![0f32; w * h];
-        for (row, out) in data.chunks(w * channels).zip(a.chunks_mut(w)) {
-            luma_row(row, channels, out);
+        for (row, out) in data.chunks(w * layout.channels()).zip(a.chunks_mut(w)) {
+            luma_row(row, layout, out);
         }
         let mut grid = [[0f32; 64]; 64];
         if w == 64 && h == 64 {
@@ -517,19 +518,20 @@ mod tests {
             (1000, 13),
         ];
         for (n, &(w, h)) in sizes.iter().enumerate() {
-            for channels in [3, 4] {
+            for layout in [PixelLayout::Rgb, PixelLayout::Rgba, PixelLayout::Bgra] {
+                let channels = layout.channels();
                 let data = noise(w * h * channels, n as u64 * 7 + channels as u64);
                 // Rows pushed one at a time: the streamed path as the hasher drives it.
-                let mut down = Downsampler::new(w, h, channels);
+                let mut down = Downsampler::new(w, h, layout);
                 data.chunks(w * channels).for_each(|row| down.push_row(row));
                 let fast = down.finish();
-                let slow = reference_downsample(&data, w, h, channels);
+                let slow = reference_downsample(&data, w, h, layout);
                 for i in 0..64 {
                     for j in 0..64 {
                         assert_eq!(
                             fast[i][j].to_bits(),
                             slow[i][j].to_bits(),
-                            "{w}x{h}x{channels} at ({i},{j})"
+                            "{w}x{h} {layout:?} at ({i},{j})"
                         );
                     }
                 }

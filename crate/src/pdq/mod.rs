@@ -28,13 +28,15 @@ pub enum PixelLayout {
     Rgb,
     /// Alpha is ignored, as the reference ignores it (RGB as stored).
     Rgba,
+    /// Blue, green, red, alpha (or unused): what browsers' video frames often hold.
+    Bgra,
 }
 
 impl PixelLayout {
     pub fn channels(self) -> usize {
         match self {
             PixelLayout::Rgb => 3,
-            PixelLayout::Rgba => 4,
+            PixelLayout::Rgba | PixelLayout::Bgra => 4,
         }
     }
 }
@@ -123,7 +125,7 @@ impl std::error::Error for PdqError {}
 pub struct PdqHasher {
     width: u32,
     height: u32,
-    channels: usize,
+    layout: PixelLayout,
     rows_in: u32,
     stage: Stage,
 }
@@ -155,16 +157,16 @@ impl PdqHasher {
             Stage::Tiny
         } else if size == PdqSize::Cli512 && (width > 512 || height > 512) {
             Stage::Resized {
-                down: Downsampler::new(512, 512, channels),
+                down: Downsampler::new(512, 512, layout),
                 row: vec![0; 512 * channels],
             }
         } else {
-            Stage::Full(Downsampler::new(width as usize, height as usize, channels))
+            Stage::Full(Downsampler::new(width as usize, height as usize, layout))
         };
         Ok(PdqHasher {
             width,
             height,
-            channels,
+            layout,
             rows_in: 0,
             stage,
         })
@@ -172,7 +174,7 @@ impl PdqHasher {
 
     /// Bytes in one row of pixels.
     pub fn row_bytes(&self) -> usize {
-        self.width as usize * self.channels
+        self.width as usize * self.layout.channels()
     }
 
     /// Whole rows of pixels, continuing from the last row pushed.
@@ -189,7 +191,8 @@ impl PdqHasher {
                 height: self.height,
             });
         }
-        let (width, height, channels) = (self.width as usize, self.height as usize, self.channels);
+        let (width, height) = (self.width as usize, self.height as usize);
+        let channels = self.layout.channels();
         for src in rows.chunks_exact(row_bytes) {
             let sy = self.rows_in as usize;
             self.rows_in += 1;
