@@ -34,3 +34,4 @@ test-e2e:
 ## Benchmarks against peers (not tests): prints medians and ratios.
 bench: build
 	node bench/digest-bench.mjs
+	node bench/pdq-bench.mjs
