@@ -68,7 +68,9 @@ pub fn image_info(head: &[u8]) -> Option<ImageInfo> {
         )
     } else if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
         (ImageFormat::WebP, webp_size(head))
-    } else if head.starts_with(b"BM") && matches!(le32(head, 14), Some(12 | 40 | 52 | 56 | 64 | 108 | 124)) {
+    } else if head.starts_with(b"BM")
+        && matches!(le32(head, 14), Some(12 | 40 | 52 | 56 | 64 | 108 | 124))
+    {
         // "BM" alone starts plenty of text; the DIB header's size must be one of the known ones.
         // Height is negative for top-down bitmaps.
         let size = (|| Some((le32(head, 18)?, (le32(head, 22)? as i32).unsigned_abs())))();
@@ -138,7 +140,10 @@ mod tests {
         assert_eq!(image_info(b"<?xml version='1.0'?><svg/>"), None);
         assert_eq!(image_info(b"%PDF-1.7"), None);
         assert_eq!(image_info(b"\x00\x00\x00\x18ftypmp42"), None);
-        assert_eq!(image_info(b"BM is how this text file starts, and it is not a bitmap."), None);
+        assert_eq!(
+            image_info(b"BM is how this text file starts, and it is not a bitmap."),
+            None
+        );
     }
 
     #[test]
@@ -150,7 +155,10 @@ mod tests {
         head.extend(3i32.to_le_bytes());
         head.extend((-2i32).to_le_bytes());
         let info = image_info(&head).unwrap();
-        assert_eq!((info.format, info.dimensions), (ImageFormat::Bmp, Some((3, 2))));
+        assert_eq!(
+            (info.format, info.dimensions),
+            (ImageFormat::Bmp, Some((3, 2)))
+        );
     }
 
     #[test]

@@ -227,6 +227,26 @@ pub(crate) fn luma_row(row: &[u8], layout: PixelLayout, out: &mut [f32]) {
     }
 }
 
+/// [`luma_row`] into lane `k` of `lanes`.
+fn luma_lanes(row: &[u8], layout: PixelLayout, lanes: &mut [Lanes], k: usize) {
+    #[inline(always)]
+    fn luma(r: u8, g: u8, b: u8) -> f32 {
+        0.299f32 * r as f32 + 0.587f32 * g as f32 + 0.114f32 * b as f32
+    }
+    let lanes = lanes.iter_mut();
+    match layout {
+        PixelLayout::Rgb => lanes
+            .zip(row.chunks_exact(3))
+            .for_each(|(l, p)| l[k] = luma(p[0], p[1], p[2])),
+        PixelLayout::Rgba => lanes
+            .zip(row.chunks_exact(4))
+            .for_each(|(l, p)| l[k] = luma(p[0], p[1], p[2])),
+        PixelLayout::Bgra => lanes
+            .zip(row.chunks_exact(4))
+            .for_each(|(l, p)| l[k] = luma(p[2], p[1], p[0])),
+    }
+}
+
 /// Indices decimation samples: `floor((i + 0.5) * len / 64)`, in double like the reference.
 fn sample_indices(len: usize) -> [usize; 64] {
     core::array::from_fn(|i| ((i as f64 + 0.5) * len as f64 / 64.0) as usize)
@@ -244,8 +264,6 @@ pub(crate) struct Downsampler {
     direct: bool,
     row_plan: BoxPlan,
     cols: [usize; 64],
-    /// One row's luma, on its way into `lanes_in`.
-    luma: Vec<f32>,
     /// Rows waiting in `lanes_in` for the first row pass.
     luma_rows: usize,
     lanes_in: Vec<Lanes>,
@@ -274,7 +292,6 @@ impl Downsampler {
             direct,
             row_plan: BoxPlan::new(width, window_size(width)),
             cols: sample_indices(width),
-            luma: vec![0f32; filtered(width)],
             luma_rows: 0,
             lanes_in: vec![[0f32; LANES]; filtered(width)],
             lanes_out: vec![[0f32; LANES]; filtered(width)],
@@ -300,11 +317,9 @@ impl Downsampler {
             self.rows_in += 1;
             return;
         }
-        luma_row(row, self.layout, &mut self.luma);
+        // Straight into the lanes: no row buffer to write and read again.
         let k = self.luma_rows;
-        for (lane, x) in self.lanes_in.iter_mut().zip(&self.luma) {
-            lane[k] = *x;
-        }
+        luma_lanes(row, self.layout, &mut self.lanes_in, k);
         self.luma_rows += 1;
         self.rows_in += 1;
         if self.luma_rows == LANES {
