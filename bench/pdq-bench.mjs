@@ -1,5 +1,6 @@
 // PDQ benchmark (make bench): the same 4032x3024 photo, in one run, interleaved rounds:
 //   (a) Meta's reference C++ through PyPI pdqhash 0.2.8, on the decoded pixels (Python process)
+//   (a') the same C++ sources built alone with g++ -O3, no Python (bench/pdq/reference.cpp)
 //   (b) our core natively, on the same pixels (crate/examples/pdq_time.rs)
 //   (c) our WebAssembly in headless Chromium, on the same pixels, hash only
 //   (d) hashFile() on the photo as a JPEG: read, digests, decode in the worker, PDQ
@@ -46,6 +47,7 @@ try {
   await page.evaluate(() => window.loadPixels());
   const impls = {
     reference: () => JSON.parse(run(python, ['bench/pdq/reference.py', rgbPath, width, height, PER_ROUND])),
+    referenceCpp: () => JSON.parse(run(join(root, 'target/bench/pdq-reference-cpp'), [rgbPath, width, height, PER_ROUND])),
     native: () => JSON.parse(run(native, [rgbPath, width, height, PER_ROUND])),
     wasm: () => page.evaluate(([w, h, n]) => window.wasmPdq(w, h, n), [width, height, PER_ROUND]),
     hashFile: () => page.evaluate((n) => window.hashFilePdq(n), PER_ROUND),
@@ -83,6 +85,7 @@ try {
     console.log(`| ${label} | ${m[name].toFixed(1)} | ${(m[name] / m.reference).toFixed(3)} | ${same} |`);
   };
   row('(a) Meta C++ via pdqhash 0.2.8 (native; includes its numpy luma)', 'reference', ref.hash);
+  row("(a') the same C++ alone, g++ -O3 (its own luma)", 'referenceCpp', first.referenceCpp.hash);
   row('(b) ours, native', 'native', first.native.hash);
   row('(c) ours, WebAssembly in Chromium, hash only', 'wasm', first.wasm.hash);
   row('(d) ours, hashFile() on the JPEG: read + digests + decode + PDQ', 'hashFile', first.hashFile.hash);
@@ -90,6 +93,7 @@ try {
   console.log(`quality: (a) ${ref.quality}, (b) ${first.native.quality}, (c) ${first.wasm.quality}, (d) ${first.hashFile.quality}`);
   console.log(`target: (c) / (a) <= 0.2, bit-exact: ${(m.wasm / m.reference).toFixed(3)}, ${first.wasm.hash === ref.hash ? 'bit-exact' : 'NOT bit-exact'}`);
   console.log(`target: (d) median < 300 ms: ${m.hashFile.toFixed(0)} ms`);
+  console.log(`(c) / (a'): ${(m.wasm / m.referenceCpp).toFixed(3)}`);
   if (first.native.hash !== ref.hash || first.wasm.hash !== ref.hash) process.exitCode = 1;
 } finally {
   await browser.close();
