@@ -1,10 +1,11 @@
 // report-helper.js: the public ES module of the report helper.
 //
 //   import { hashFile } from './report-helper.js';
-//   const { size, sha256, md5, sha1 } = await hashFile(file, { onProgress, signal, sha1: true });
+//   const { size, sha256, md5, sha1, pdq, pdqError } = await hashFile(file, { onProgress, signal, sha1: true });
 //
-// Files are read with File.stream() inside module Workers running the WebAssembly core: the page
-// never holds a whole file, and no byte of it leaves the device. See README.md for the API.
+// Files are read with File.stream() inside module Workers running the WebAssembly core, which
+// also decode images there for PDQ: the page never holds a whole file, and no byte of it leaves
+// the device. See README.md for the API.
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -79,11 +80,14 @@ function pump() {
 }
 
 /**
- * Computes the exact digests of a File or Blob on this device.
+ * Computes the exact digests of a File or Blob on this device and, for an image, its PDQ hash.
  * @param {Blob} file
  * @param {{onProgress?: (p: {loaded: number, total: number}) => void, signal?: AbortSignal,
- *          sha1?: boolean}} [options]
- * @returns {Promise<{size: number, sha256: string, md5: string, sha1?: string}>} lowercase hex
+ *          sha1?: boolean, pdq?: boolean}} [options]
+ * @returns {Promise<{size: number, sha256: string, md5: string, sha1?: string,
+ *          pdq?: {hash: string, quality: number, width: number, height: number, scaled: boolean} | null,
+ *          pdqError?: {code: 'not-an-image' | 'decode-failed' | 'too-large', message: string}}>}
+ *          digests in lowercase hex; `pdq` absent with `pdq: false`
  */
 export function hashFile(file, { onProgress, signal, sha1 = false, pdq = true } = {}) {
   if (!(file instanceof Blob)) return Promise.reject(new TypeError('hashFile expects a File or Blob'));

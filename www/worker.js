@@ -6,7 +6,6 @@
 //                   with `pdq`, also decode the file if it is an image and hash its pixels
 //                   {type: 'assist', id, port, own}           compute `own` over chunks from `port`
 //                   {type: 'buffer', id, buffer, chunk, own}  digest an in-memory buffer (benchmark)
-//                   {type: 'pixels', id, pixels, width, height}  PDQ of RGBA pixels (benchmark)
 //   worker -> main  {type: 'progress', id, loaded} | {type: 'done', id, digests}
 //                   | {type: 'error', id, code, message}
 import init, { StreamDigester, PdqHasher, imageInfo } from './wasm/report_helper.js';
@@ -26,7 +25,7 @@ const MAX_SIDE = 16384;
 const MAX_PIXELS = 100e6;
 // The format and stored size are read from the file's first bytes, before any decoding.
 const HEAD_BYTES = 256 << 10;
-// Rows read off the canvas per getImageData: a few MB, hashed while still in cache.
+// Rows of pixels copied out of the decoded image at a time: a few MB, hashed while in cache.
 const BAND_ROWS = 128;
 
 const PDQ_ERRORS = {
@@ -316,13 +315,7 @@ self.onmessage = async ({ data }) => {
       throw new HashError('worker-failed', e);
     });
     if (data.type === 'assist') return assist(data);
-    let digests;
-    if (data.type === 'buffer') digests = digestBuffer(data);
-    else if (data.type === 'pixels') {
-      const { pixels, width, height } = data;
-      const rowBytes = width * 4;
-      digests = await hashPixels(async (y, n) => new Uint8Array(pixels, y * rowBytes, n * rowBytes), width, height, 'rgba');
-    } else digests = await lead(data);
+    const digests = data.type === 'buffer' ? digestBuffer(data) : await lead(data);
     postMessage({ type: 'done', id, digests });
   } catch (e) {
     postMessage({ type: 'error', id, code: e.code ?? 'hash-failed', message: String(e?.message ?? e) });
