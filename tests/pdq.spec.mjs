@@ -170,3 +170,29 @@ test('EXIF orientation is not applied: the stored pixels are hashed, as the refe
     expect(results[i].pdq, `orientation ${o}`).toEqual({ hash: row.hash, quality: 100, width: 1600, height: 1004, scaled: false });
   }
 });
+
+test('without WebCodecs the canvas does the same, exactly; pdq: false skips decoding', async ({ page }) => {
+  const full = csv('pdq_cpp_full.csv');
+  const names = ['reg-test-input/dih/bridge-1-original.jpg', 'misc-images/c.png', 'misc-images/modes/P.png', 'reg-test-input/labelme-subset/q0004.jpg'];
+  // A browser without VideoFrame in workers: the worker script is served with it removed.
+  await page.route('**/worker.js', async (route) => {
+    const response = await route.fetch();
+    const body = `self.VideoFrame = undefined;\n${await response.text()}`;
+    await route.fulfill({ response, body });
+  });
+  const { problems } = await watch(page);
+  await page.goto('/');
+  await apiInput(page, names.map((n) => join(DATA, n)));
+  const results = await hashAll(page);
+  for (const [i, name] of names.entries()) {
+    const want = full.get(name);
+    expect(results[i].pdq, name).toEqual({
+      hash: want.hash, quality: Number(want.quality), width: Number(want.width), height: Number(want.height), scaled: false,
+    });
+  }
+  const skipped = await hashAll(page, { pdq: false });
+  expect(skipped[0]).not.toHaveProperty('pdq');
+  expect(skipped[0]).not.toHaveProperty('pdqError');
+  expect(skipped[0].sha256).toBe(results[0].sha256);
+  expect(problems).toEqual([]);
+});
