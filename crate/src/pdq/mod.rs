@@ -81,6 +81,10 @@ pub struct Pdq {
     pub hash: PdqHash,
     /// 0..=100; under [`MIN_USEFUL_QUALITY`] the hash says little.
     pub quality: u8,
+    /// From the same DCT as `hash`. One corner differs from the reference: an image of exactly
+    /// 64x64 skips the filter (as the reference's `pdqHash256FromFloatLuma` does), while the
+    /// reference's dihedral entry point filters it, so its dihedral hashes of such an image can
+    /// differ from these by a few bits.
     pub dihedral: DihedralHashes,
     /// The size actually hashed (512x512 after a `cli512` resize).
     pub hashed_width: u32,
