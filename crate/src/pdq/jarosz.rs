@@ -205,45 +205,28 @@ impl ColumnBox {
     }
 }
 
-/// The reference's luma of one row of 8-bit pixels: `0.299 R + 0.587 G + 0.114 B` in f32, summed
-/// left to right; alpha ignored.
-pub(crate) fn luma_row(row: &[u8], layout: PixelLayout, out: &mut [f32]) {
+/// The reference's luma of one row of 8-bit pixels, one value into each of `out`:
+/// `0.299 R + 0.587 G + 0.114 B` in f32, summed left to right; alpha ignored.
+pub(crate) fn luma_into<'a>(
+    row: &[u8],
+    layout: PixelLayout,
+    out: impl Iterator<Item = &'a mut f32>,
+) {
     #[inline(always)]
     fn luma(r: u8, g: u8, b: u8) -> f32 {
         0.299f32 * r as f32 + 0.587f32 * g as f32 + 0.114f32 * b as f32
     }
     // One loop per layout, so each is compiled with a constant stride.
-    let pixels = out.iter_mut();
     match layout {
-        PixelLayout::Rgb => pixels
+        PixelLayout::Rgb => out
             .zip(row.chunks_exact(3))
             .for_each(|(o, p)| *o = luma(p[0], p[1], p[2])),
-        PixelLayout::Rgba => pixels
+        PixelLayout::Rgba => out
             .zip(row.chunks_exact(4))
             .for_each(|(o, p)| *o = luma(p[0], p[1], p[2])),
-        PixelLayout::Bgra => pixels
+        PixelLayout::Bgra => out
             .zip(row.chunks_exact(4))
             .for_each(|(o, p)| *o = luma(p[2], p[1], p[0])),
-    }
-}
-
-/// [`luma_row`] into lane `k` of `lanes`.
-fn luma_lanes(row: &[u8], layout: PixelLayout, lanes: &mut [Lanes], k: usize) {
-    #[inline(always)]
-    fn luma(r: u8, g: u8, b: u8) -> f32 {
-        0.299f32 * r as f32 + 0.587f32 * g as f32 + 0.114f32 * b as f32
-    }
-    let lanes = lanes.iter_mut();
-    match layout {
-        PixelLayout::Rgb => lanes
-            .zip(row.chunks_exact(3))
-            .for_each(|(l, p)| l[k] = luma(p[0], p[1], p[2])),
-        PixelLayout::Rgba => lanes
-            .zip(row.chunks_exact(4))
-            .for_each(|(l, p)| l[k] = luma(p[0], p[1], p[2])),
-        PixelLayout::Bgra => lanes
-            .zip(row.chunks_exact(4))
-            .for_each(|(l, p)| l[k] = luma(p[2], p[1], p[0])),
     }
 }
 
@@ -313,13 +296,17 @@ impl Downsampler {
             self.rows_in < self.height && row.len() == self.width * self.layout.channels()
         );
         if self.direct {
-            luma_row(row, self.layout, &mut self.grid[self.rows_in]);
+            luma_into(row, self.layout, self.grid[self.rows_in].iter_mut());
             self.rows_in += 1;
             return;
         }
         // Straight into the lanes: no row buffer to write and read again.
         let k = self.luma_rows;
-        luma_lanes(row, self.layout, &mut self.lanes_in, k);
+        luma_into(
+            row,
+            self.layout,
+            self.lanes_in.iter_mut().map(|lane| &mut lane[k]),
+        );
         self.luma_rows += 1;
         self.rows_in += 1;
         if self.luma_rows == LANES {
@@ -433,7 +420,7 @@ mod tests {
     fn reference_downsample(data: &[u8], w: usize, h: usize, layout: PixelLayout) -> Grid64 {
         let mut a = vec![0f32; w * h];
         for (row, out) in data.chunks(w * layout.channels()).zip(a.chunks_mut(w)) {
-            luma_row(row, layout, out);
+            luma_into(row, layout, out.iter_mut());
         }
         let mut grid = [[0f32; 64]; 64];
         if w == 64 && h == 64 {
