@@ -2,23 +2,16 @@
 // hashed by our hashFile() and by hash-wasm (SHA-256 + MD5, one streaming pass, in a worker),
 // interleaved, medians of 5. Also our single-worker file throughput and our in-memory ceiling.
 // Prints MB/s (10^6 bytes per second) and ratios; asserts nothing about time.
-import { cp, mkdir, open, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { chromium } from '@playwright/test';
-import { serve } from '../tools/serve.mjs';
+import { openBenchPage } from './site.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZE = Number(process.env.BENCH_MIB ?? 1024) << 20;
 const CEILING_MIB = 256;
 
-const site = join(root, 'target/bench-site');
-await rm(site, { recursive: true, force: true });
-await cp(join(root, 'dist'), site, { recursive: true });
-await cp(join(root, 'bench/page'), join(site, 'bench'), { recursive: true });
-await mkdir(join(site, 'vendor'), { recursive: true });
-await cp(join(root, 'node_modules/hash-wasm/dist/index.esm.js'), join(site, 'vendor/hash-wasm.js'));
 
 const path = join(root, 'target/bench-1gib.bin');
 {
@@ -27,16 +20,10 @@ const path = join(root, 'target/bench-1gib.bin');
   await handle.close();
 }
 
-const { server, url } = await serve(site, { port: 0 });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic'],
-});
+const { page, browser, close } = await openBenchPage('bench-site', 'bench/bench.html', [
+  ['node_modules/hash-wasm/dist/index.esm.js', 'vendor/hash-wasm.js'],
+]);
 try {
-  const page = await browser.newPage();
-  page.on('console', (m) => console.log(`page ${m.type()}: ${m.text()}`));
-  await page.goto(`${url}bench/bench.html`);
   await page.setInputFiles('#file', path);
   const run = (name, ...args) => page.evaluate(([n, a]) => window[n](...a), [name, args]);
 
@@ -96,7 +83,6 @@ try {
   console.log(`ratio one worker / in-memory ceiling (one pass):    ${(rate.oursOneWorker / rate.ceiling).toFixed(2)}`);
   console.log(`ratio hashFile / in-memory SHA-256 alone:           ${(rate.ours / rate.ceilingSha256).toFixed(2)}`);
 } finally {
-  await browser.close();
-  server.close();
+  await close();
   await rm(path, { force: true });
 }

@@ -7,10 +7,9 @@
 // Prints medians and ratios, and checks that (a), (b) and (c) give the same hash. Asserts nothing
 // about time.
 import { execFileSync } from 'node:child_process';
-import { cp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { chromium } from '@playwright/test';
-import { serve } from '../tools/serve.mjs';
+import { openBenchPage } from './site.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -27,21 +26,8 @@ const jpegPath = join(root, 'target/bench/photo-4032x3024.jpg');
 run('cargo', ['build', '--quiet', '--release', '-p', 'report-helper', '--example', 'pdq_time']);
 const native = join(root, 'target/release/examples/pdq_time');
 
-const site = join(root, 'target/bench-pdq-site');
-await rm(site, { recursive: true, force: true });
-await cp(join(root, 'dist'), site, { recursive: true });
-await cp(join(root, 'bench/page'), join(site, 'bench'), { recursive: true });
-
-const { server, url } = await serve(site, { port: 0 });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic'],
-});
+const { page, browser, close } = await openBenchPage('bench-pdq-site', 'bench/pdq.html');
 try {
-  const page = await browser.newPage();
-  page.on('console', (m) => console.log(`page ${m.type()}: ${m.text()}`));
-  await page.goto(`${url}bench/pdq.html`);
   await page.setInputFiles('#rgb', rgbPath);
   await page.setInputFiles('#jpeg', jpegPath);
   await page.evaluate(() => window.loadPixels());
@@ -96,6 +82,5 @@ try {
   console.log(`(c) / (a'): ${(m.wasm / m.referenceCpp).toFixed(3)}`);
   if (first.native.hash !== ref.hash || first.wasm.hash !== ref.hash) process.exitCode = 1;
 } finally {
-  await browser.close();
-  server.close();
+  await close();
 }
