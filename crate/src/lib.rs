@@ -6,6 +6,7 @@
 pub mod digest;
 pub mod image_info;
 pub mod pdq;
+pub mod report;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

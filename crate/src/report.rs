@@ -1,0 +1,720 @@
+//! The report: what leaves the device, defined once. The page builds it from a [`ReportDraft`]
+//! through the WebAssembly; the intake endpoint parses it with [`Report::from_json`]. Both go
+//! through the same checks, and `schema/report-v1.schema.json` describes the same shape.
+//!
+//! Never in it: file names, sizes, dimensions, dates or EXIF of the originals. Only digests, PDQ
+//! hashes, URLs, the situation and what the person chose to write.
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The `schema` value of version 1.
+pub const SCHEMA_V1: &str = "report-helper/report@1";
+/// At most this many URLs, and this many items.
+pub const MAX_URLS: usize = 1000;
+pub const MAX_ITEMS: usize = 1000;
+/// Longest URL accepted, in bytes (serialised, so ASCII).
+pub const MAX_URL_BYTES: usize = 2048;
+/// Longest explanation, in characters.
+pub const MAX_EXPLANATION_CHARS: usize = 5000;
+pub const MAX_NAME_CHARS: usize = 200;
+/// RFC 5321's limit for a whole address.
+pub const MAX_EMAIL_BYTES: usize = 254;
+/// The whole report as JSON: what the intake endpoint accepts in one request.
+pub const MAX_REPORT_BYTES: usize = 64 * 1024;
+
+/// What happened, as the person chose it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Situation {
+    /// Intimate images were shared.
+    Shared,
+    /// Someone threatens to share them: preventive, usually without URLs.
+    Threatened,
+    /// The person shown is under 18: anonymous, handled as child abuse material.
+    Minor,
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Image,
+    Video,
+    Other,
+}
+
+/// PDQ of an image item: the hash and its quality.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemPdq {
+    pub hash: String,
+    pub quality: u8,
+}
+
+/// One file, by its digests only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub sha256: String,
+    pub md5: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdq: Option<ItemPdq>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// A report as it is sent: field order here is the order in the JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub schema: String,
+    pub idempotency_key: String,
+    /// RFC 3339 in UTC, `Z` suffix.
+    pub created_at: String,
+    pub language: String,
+    pub situation: Situation,
+    pub items: Vec<Item>,
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    pub good_faith: bool,
+}
+
+/// What the page gathers. Empty strings mean "not given"; URLs are trimmed and de-duplicated
+/// here, after the page has normalised them with the WHATWG URL parser.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportDraft {
+    pub idempotency_key: String,
+    pub created_at: String,
+    pub language: String,
+    pub situation: Option<Situation>,
+    #[serde(default)]
+    pub items: Vec<Item>,
+    #[serde(default)]
+    pub urls: Vec<String>,
+    #[serde(default)]
+    pub explanation: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub good_faith: bool,
+}
+
+/// Why a report or draft is refused: the field (a JSON path such as `items[2].sha256`) and what
+/// is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportError {
+    pub field: String,
+    pub problem: Problem,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Not JSON, or not the shape of a report (a wrong type, an unknown field): serde's words.
+    Malformed(String),
+    Missing,
+    WrongSchema,
+    /// Not `n` lowercase hexadecimal digits.
+    NotHex {
+        digits: usize,
+    },
+    QualityOver100,
+    TooLong {
+        max: usize,
+        unit: &'static str,
+    },
+    TooMany {
+        max: usize,
+    },
+    /// Neither an item nor a URL.
+    Empty,
+    NotHttpUrl,
+    /// A URL the WHATWG parser would have changed: upper-case host, fragment, spaces, non-ASCII.
+    NotNormalised,
+    Duplicate {
+        first: usize,
+    },
+    NotIdempotencyKey,
+    NotUtcTimestamp,
+    NotLanguageTag,
+    NotEmail,
+    /// Contact details in a report about a minor, which must stay anonymous.
+    ContactForMinor,
+    GoodFaithRequired,
+}
+
+impl fmt::Display for ReportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = &self.field;
+        match &self.problem {
+            Problem::Malformed(why) if field.is_empty() => write!(f, "not a report: {why}"),
+            Problem::Malformed(why) => write!(f, "{field}: {why}"),
+            Problem::Missing => write!(f, "{field}: missing"),
+            Problem::WrongSchema => write!(f, "{field}: must be \"{SCHEMA_V1}\""),
+            Problem::NotHex { digits } => {
+                write!(f, "{field}: must be {digits} lowercase hexadecimal digits")
+            }
+            Problem::QualityOver100 => write!(f, "{field}: must be 0 to 100"),
+            Problem::TooLong { max, unit } => write!(f, "{field}: longer than {max} {unit}"),
+            Problem::TooMany { max } => write!(f, "{field}: more than {max}"),
+            Problem::Empty => write!(f, "{field}: a report needs at least one file or one URL"),
+            Problem::NotHttpUrl => write!(f, "{field}: not an http or https URL"),
+            Problem::NotNormalised => write!(
+                f,
+                "{field}: not in normal form (lower-case host, no fragment, no spaces, ASCII)"
+            ),
+            Problem::Duplicate { first } => write!(f, "{field}: the same as urls[{first}]"),
+            Problem::NotIdempotencyKey => {
+                write!(f, "{field}: must be 16 to 64 letters, digits, '-' or '_'")
+            }
+            Problem::NotUtcTimestamp => {
+                write!(
+                    f,
+                    "{field}: must be an RFC 3339 time in UTC, like 2026-11-27T21:57:00Z"
+                )
+            }
+            Problem::NotLanguageTag => write!(f, "{field}: not a language tag like nl or en"),
+            Problem::NotEmail => write!(f, "{field}: not an email address"),
+            Problem::ContactForMinor => write!(
+                f,
+                "{field}: a report about a minor is anonymous and has no contact details"
+            ),
+            Problem::GoodFaithRequired => {
+                write!(f, "{field}: the good-faith statement is required")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReportError {}
+
+fn err(field: impl Into<String>, problem: Problem) -> ReportError {
+    ReportError {
+        field: field.into(),
+        problem,
+    }
+}
+
+fn is_hex(s: &str, digits: usize) -> bool {
+    s.len() == digits && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn check_hex(field: String, s: &str, digits: usize) -> Result<(), ReportError> {
+    if is_hex(s, digits) {
+        Ok(())
+    } else {
+        Err(err(field, Problem::NotHex { digits }))
+    }
+}
+
+fn check_chars(field: &str, s: &str, max: usize) -> Result<(), ReportError> {
+    if s.chars().count() > max {
+        return Err(err(
+            field,
+            Problem::TooLong {
+                max,
+                unit: "characters",
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` with fields in range (leap second allowed).
+fn is_utc_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: core::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return false;
+    }
+    let (Some(_), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+    ) else {
+        return false;
+    };
+    let rest = &s[19..];
+    let rest = match rest.strip_prefix('.') {
+        Some(fraction) => {
+            let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
+            if n == 0 || n > 9 {
+                return false;
+            }
+            &fraction[n..]
+        }
+        None => rest,
+    };
+    rest == "Z"
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second <= 60
+}
+
+/// A BCP 47 tag, loosely: a 2-3 letter language, then subtags of 1-8 letters or digits.
+fn is_language_tag(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let first = parts.next().unwrap_or("");
+    s.len() <= 35
+        && (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// One `@`, something on each side, no spaces or controls, a dot in the domain.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && s.chars().all(|c| !c.is_whitespace() && !c.is_control())
+}
+
+/// A URL as the WHATWG parser serialises an http(s) URL: ASCII, no spaces, no fragment, and a
+/// host in lower case. The page normalises with the browser's `URL`; this checks the result.
+fn check_url(field: String, url: &str) -> Result<(), ReportError> {
+    if url.len() > MAX_URL_BYTES {
+        return Err(err(
+            field,
+            Problem::TooLong {
+                max: MAX_URL_BYTES,
+                unit: "bytes",
+            },
+        ));
+    }
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err(err(field, Problem::NotHttpUrl));
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    if host.is_empty() && !authority.starts_with('[') {
+        return Err(err(field, Problem::NotHttpUrl));
+    }
+    let normal = url.bytes().all(|b| b.is_ascii_graphic())
+        && !url.contains('#')
+        && !authority.bytes().any(|b| b.is_ascii_uppercase())
+        && rest.contains('/');
+    if !normal {
+        return Err(err(field, Problem::NotNormalised));
+    }
+    Ok(())
+}
+
+impl Report {
+    /// Every rule of version 1, with the first broken one named by its field.
+    pub fn validate(&self) -> Result<(), ReportError> {
+        if self.schema != SCHEMA_V1 {
+            return Err(err("schema", Problem::WrongSchema));
+        }
+        let key = &self.idempotency_key;
+        if !(16..=64).contains(&key.len())
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(err("idempotency_key", Problem::NotIdempotencyKey));
+        }
+        if !is_utc_timestamp(&self.created_at) {
+            return Err(err("created_at", Problem::NotUtcTimestamp));
+        }
+        if !is_language_tag(&self.language) {
+            return Err(err("language", Problem::NotLanguageTag));
+        }
+        if self.items.len() > MAX_ITEMS {
+            return Err(err("items", Problem::TooMany { max: MAX_ITEMS }));
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            check_hex(format!("items[{i}].sha256"), &item.sha256, 64)?;
+            check_hex(format!("items[{i}].md5"), &item.md5, 32)?;
+            if let Some(sha1) = &item.sha1 {
+                check_hex(format!("items[{i}].sha1"), sha1, 40)?;
+            }
+            if let Some(pdq) = &item.pdq {
+                check_hex(format!("items[{i}].pdq.hash"), &pdq.hash, 64)?;
+                if pdq.quality > 100 {
+                    return Err(err(
+                        format!("items[{i}].pdq.quality"),
+                        Problem::QualityOver100,
+                    ));
+                }
+            }
+        }
+        if self.urls.len() > MAX_URLS {
+            return Err(err("urls", Problem::TooMany { max: MAX_URLS }));
+        }
+        for (i, url) in self.urls.iter().enumerate() {
+            check_url(format!("urls[{i}]"), url)?;
+            if let Some(first) = self.urls[..i].iter().position(|u| u == url) {
+                return Err(err(format!("urls[{i}]"), Problem::Duplicate { first }));
+            }
+        }
+        if self.items.is_empty() && self.urls.is_empty() {
+            return Err(err("items", Problem::Empty));
+        }
+        if let Some(explanation) = &self.explanation {
+            check_chars("explanation", explanation, MAX_EXPLANATION_CHARS)?;
+        }
+        if let Some(contact) = &self.contact {
+            if self.situation == Situation::Minor {
+                return Err(err("contact", Problem::ContactForMinor));
+            }
+            if contact.name.is_none() && contact.email.is_none() {
+                return Err(err("contact", Problem::Missing));
+            }
+            if let Some(name) = &contact.name {
+                check_chars("contact.name", name, MAX_NAME_CHARS)?;
+            }
+            if let Some(email) = &contact.email {
+                if email.len() > MAX_EMAIL_BYTES {
+                    return Err(err(
+                        "contact.email",
+                        Problem::TooLong {
+                            max: MAX_EMAIL_BYTES,
+                            unit: "bytes",
+                        },
+                    ));
+                }
+                if !is_email(email) {
+                    return Err(err("contact.email", Problem::NotEmail));
+                }
+            }
+        }
+        if !self.good_faith {
+            return Err(err("good_faith", Problem::GoodFaithRequired));
+        }
+        Ok(())
+    }
+
+    /// The report as sent: compact JSON, keys in the schema's order, absent options left out.
+    pub fn to_json(&self) -> String {
+        // Serialising plain strings, numbers and enums cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses and validates a report as the intake endpoint receives it.
+    pub fn from_json(json: &str) -> Result<Report, ReportError> {
+        if json.len() > MAX_REPORT_BYTES {
+            return Err(err(
+                "",
+                Problem::TooLong {
+                    max: MAX_REPORT_BYTES,
+                    unit: "bytes",
+                },
+            ));
+        }
+        let report: Report =
+            serde_json::from_str(json).map_err(|e| err("", Problem::Malformed(e.to_string())))?;
+        report.validate()?;
+        Ok(report)
+    }
+
+    /// Builds the report from what the page gathered: trims text, drops empty fields, keeps each
+    /// URL once, leaves out contact details for a minor, then checks every rule, the total size
+    /// included.
+    pub fn from_draft(draft: ReportDraft) -> Result<Report, ReportError> {
+        let situation = draft
+            .situation
+            .ok_or_else(|| err("situation", Problem::Missing))?;
+        let given = |s: String| {
+            let t = s.trim();
+            (!t.is_empty()).then(|| t.to_string())
+        };
+        let mut urls: Vec<String> = Vec::new();
+        for url in draft.urls {
+            let url = url.trim().to_string();
+            if !url.is_empty() && !urls.contains(&url) {
+                urls.push(url);
+            }
+        }
+        let contact = match (situation, given(draft.name), given(draft.email)) {
+            (Situation::Minor, _, _) | (_, None, None) => None,
+            (_, name, email) => Some(Contact { name, email }),
+        };
+        let report = Report {
+            schema: SCHEMA_V1.into(),
+            idempotency_key: draft.idempotency_key,
+            created_at: draft.created_at,
+            language: draft.language,
+            situation,
+            items: draft.items,
+            urls,
+            explanation: given(draft.explanation),
+            contact,
+            good_faith: draft.good_faith,
+        };
+        report.validate()?;
+        if report.to_json().len() > MAX_REPORT_BYTES {
+            return Err(err(
+                "",
+                Problem::TooLong {
+                    max: MAX_REPORT_BYTES,
+                    unit: "bytes of JSON",
+                },
+            ));
+        }
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item() -> Item {
+        Item {
+            kind: ItemKind::Image,
+            sha256: "ab".repeat(32),
+            md5: "cd".repeat(16),
+            sha1: None,
+            pdq: Some(ItemPdq {
+                hash: "0f".repeat(32),
+                quality: 100,
+            }),
+        }
+    }
+
+    fn draft() -> ReportDraft {
+        ReportDraft {
+            idempotency_key: "3f2b8c1e-1d2a-4c6b-9a7e-5b1c2d3e4f50".into(),
+            created_at: "2026-11-27T21:57:00.123Z".into(),
+            language: "nl".into(),
+            situation: Some(Situation::Shared),
+            items: vec![item()],
+            urls: vec!["https://example.com/a?b=1".into()],
+            explanation: "  ".into(),
+            name: "".into(),
+            email: " someone@example.org ".into(),
+            good_faith: true,
+        }
+    }
+
+    fn problem(d: ReportDraft) -> (String, Problem) {
+        let e = Report::from_draft(d).unwrap_err();
+        (e.field, e.problem)
+    }
+
+    #[test]
+    fn a_draft_becomes_compact_json_in_schema_order() {
+        let report = Report::from_draft(draft()).unwrap();
+        let json = report.to_json();
+        let keys: Vec<usize> = [
+            "\"schema\"",
+            "\"idempotency_key\"",
+            "\"created_at\"",
+            "\"language\"",
+            "\"situation\"",
+            "\"items\"",
+            "\"urls\"",
+            "\"contact\"",
+            "\"good_faith\"",
+        ]
+        .iter()
+        .map(|k| {
+            json.find(k)
+                .unwrap_or_else(|| panic!("{k} missing in {json}"))
+        })
+        .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{json}");
+        assert!(json.starts_with("{\"schema\":\"report-helper/report@1\""));
+        assert!(
+            !json.contains("explanation"),
+            "blank text is left out: {json}"
+        );
+        assert!(
+            json.contains("\"contact\":{\"email\":\"someone@example.org\"}"),
+            "{json}"
+        );
+        assert!(
+            !json.contains(": ") && !json.contains(", ") && !json.contains('\n'),
+            "compact: {json}"
+        );
+        assert_eq!(Report::from_json(&json).unwrap(), report);
+    }
+
+    #[test]
+    fn urls_are_kept_once_and_must_be_normalised_http() {
+        let mut d = draft();
+        d.urls = vec![
+            "https://a.example/x".into(),
+            " https://a.example/x ".into(),
+            "http://b.example/".into(),
+        ];
+        assert_eq!(
+            Report::from_draft(d).unwrap().urls,
+            ["https://a.example/x", "http://b.example/"]
+        );
+        for (url, want) in [
+            ("ftp://a.example/x", Problem::NotHttpUrl),
+            ("javascript:alert(1)", Problem::NotHttpUrl),
+            ("https:///x", Problem::NotHttpUrl),
+            ("https://A.example/x", Problem::NotNormalised),
+            ("https://a.example/x#frag", Problem::NotNormalised),
+            ("https://a.example/a b", Problem::NotNormalised),
+            ("https://a.example/é", Problem::NotNormalised),
+            ("https://a.example", Problem::NotNormalised),
+        ] {
+            let mut d = draft();
+            d.urls = vec![url.into()];
+            assert_eq!(problem(d), ("urls[0]".into(), want), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_minor_stays_anonymous() {
+        let mut d = draft();
+        d.situation = Some(Situation::Minor);
+        d.name = "Name".into();
+        let report = Report::from_draft(d).unwrap();
+        assert_eq!(report.contact, None);
+        let mut with_contact = report.clone();
+        with_contact.contact = Some(Contact {
+            name: Some("Name".into()),
+            email: None,
+        });
+        let e = Report::from_json(&with_contact.to_json()).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("contact", Problem::ContactForMinor)
+        );
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        type Breaker = fn(&mut ReportDraft);
+        let cases: Vec<(Breaker, &str)> = vec![
+            (|d| d.situation = None, "situation"),
+            (|d| d.idempotency_key = "short".into(), "idempotency_key"),
+            (
+                |d| d.created_at = "2026-11-27 21:57:00".into(),
+                "created_at",
+            ),
+            (
+                |d| d.created_at = "2026-11-27T21:57:00+01:00".into(),
+                "created_at",
+            ),
+            (
+                |d| d.created_at = "2026-13-27T21:57:00Z".into(),
+                "created_at",
+            ),
+            (|d| d.language = "Dutch".into(), "language"),
+            (|d| d.items[0].sha256 = "AB".repeat(32), "items[0].sha256"),
+            (|d| d.items[0].md5 = "cd".repeat(15), "items[0].md5"),
+            (|d| d.items[0].sha1 = Some("x".repeat(40)), "items[0].sha1"),
+            (
+                |d| d.items[0].pdq.as_mut().unwrap().quality = 101,
+                "items[0].pdq.quality",
+            ),
+            (
+                |d| {
+                    d.urls = vec!["https://a.example/".into(); 1]
+                        .into_iter()
+                        .chain((0..1000).map(|i| format!("https://a.example/{i}")))
+                        .collect()
+                },
+                "urls",
+            ),
+            (
+                |d| {
+                    d.items.clear();
+                    d.urls.clear();
+                },
+                "items",
+            ),
+            (
+                |d| d.explanation = "x".repeat(MAX_EXPLANATION_CHARS + 1),
+                "explanation",
+            ),
+            (|d| d.name = "n".repeat(MAX_NAME_CHARS + 1), "contact.name"),
+            (|d| d.email = "not an email".into(), "contact.email"),
+            (|d| d.good_faith = false, "good_faith"),
+        ];
+        for (i, (break_it, field)) in cases.into_iter().enumerate() {
+            let mut d = draft();
+            break_it(&mut d);
+            let e = Report::from_draft(d).unwrap_err();
+            assert_eq!(e.field, field, "case {i}: {e}");
+            assert!(e.to_string().starts_with(field), "case {i}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_report_over_64_kib_is_refused_whole() {
+        let mut d = draft();
+        d.urls = (0..1000)
+            .map(|i| format!("https://a.example/{i}/{}", "p".repeat(60)))
+            .collect();
+        let e = Report::from_draft(d).unwrap_err();
+        assert!(
+            matches!(
+                e.problem,
+                Problem::TooLong {
+                    max: MAX_REPORT_BYTES,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_endpoint_refuses_unknown_fields_and_wrong_types() {
+        let json = Report::from_draft(draft()).unwrap().to_json();
+        let extra = json.replacen('{', "{\"file_name\":\"me.jpg\",", 1);
+        let e = Report::from_json(&extra).unwrap_err();
+        assert!(e.to_string().contains("unknown field `file_name`"), "{e}");
+        let wrong = json.replace("\"good_faith\":true", "\"good_faith\":\"yes\"");
+        assert!(matches!(
+            Report::from_json(&wrong).unwrap_err().problem,
+            Problem::Malformed(_)
+        ));
+        assert!(Report::from_json("not json").is_err());
+        let item_extra = json.replace("\"kind\":\"image\"", "\"kind\":\"image\",\"width\":1600");
+        assert!(Report::from_json(&item_extra)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field `width`"));
+    }
+}
