@@ -126,19 +126,12 @@ impl JsPdq {
 
     /// `[rot90, rot180, rot270, flipx, flipy, flipp, flipm]`, the reference's order.
     pub fn dihedral(&self) -> Vec<String> {
-        let d = &self.0.dihedral;
-        [
-            d.rotate90,
-            d.rotate180,
-            d.rotate270,
-            d.flip_x,
-            d.flip_y,
-            d.flip_plus1,
-            d.flip_minus1,
-        ]
-        .iter()
-        .map(PdqHash::to_hex)
-        .collect()
+        self.0
+            .dihedral
+            .to_array()
+            .iter()
+            .map(PdqHash::to_hex)
+            .collect()
     }
 }
 

@@ -75,6 +75,35 @@ pub struct DihedralHashes {
     pub flip_minus1: PdqHash,
 }
 
+impl DihedralHashes {
+    /// From `[rot90, rot180, rot270, flipx, flipy, flipp, flipm]`, the reference's order.
+    pub fn from_array(h: [PdqHash; 7]) -> DihedralHashes {
+        let [rotate90, rotate180, rotate270, flip_x, flip_y, flip_plus1, flip_minus1] = h;
+        DihedralHashes {
+            rotate90,
+            rotate180,
+            rotate270,
+            flip_x,
+            flip_y,
+            flip_plus1,
+            flip_minus1,
+        }
+    }
+
+    /// In the reference's order, as [`DihedralHashes::from_array`] takes them.
+    pub fn to_array(&self) -> [PdqHash; 7] {
+        [
+            self.rotate90,
+            self.rotate180,
+            self.rotate270,
+            self.flip_x,
+            self.flip_y,
+            self.flip_plus1,
+            self.flip_minus1,
+        ]
+    }
+}
+
 /// A PDQ result: the hash, its quality and the dihedral hashes from the same DCT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pdq {
@@ -234,15 +263,7 @@ impl PdqHasher {
                 return Ok(Pdq {
                     hash: PdqHash::ZERO,
                     quality: 0,
-                    dihedral: DihedralHashes {
-                        rotate90: PdqHash::ZERO,
-                        rotate180: PdqHash::ZERO,
-                        rotate270: PdqHash::ZERO,
-                        flip_x: PdqHash::ZERO,
-                        flip_y: PdqHash::ZERO,
-                        flip_plus1: PdqHash::ZERO,
-                        flip_minus1: PdqHash::ZERO,
-                    },
+                    dihedral: DihedralHashes::from_array([PdqHash::ZERO; 7]),
                     hashed_width: self.width,
                     hashed_height: self.height,
                 })
@@ -254,20 +275,10 @@ impl PdqHasher {
         let grid = down.finish();
         let quality = dct::quality(&grid);
         let dct = dct::dct64_to16(&grid);
-        let [rotate90, rotate180, rotate270, flip_x, flip_y, flip_plus1, flip_minus1] =
-            Dihedral::ALL.map(|d| dct::bits(&d.apply(&dct)));
         Ok(Pdq {
             hash: dct::bits(&dct),
             quality,
-            dihedral: DihedralHashes {
-                rotate90,
-                rotate180,
-                rotate270,
-                flip_x,
-                flip_y,
-                flip_plus1,
-                flip_minus1,
-            },
+            dihedral: DihedralHashes::from_array(Dihedral::ALL.map(|d| dct::bits(&d.apply(&dct)))),
             hashed_width,
             hashed_height,
         })
