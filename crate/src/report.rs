@@ -125,6 +125,8 @@ pub struct ReportError {
     pub problem: Problem,
 }
 
+/// What is wrong with a field. [`Problem::code`] names each variant with a stable code that a
+/// front end translates; the [`fmt::Display`] of [`ReportError`] is English for developers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     /// Not JSON, or not the shape of a report (a wrong type, an unknown field): serde's words.
@@ -158,6 +160,53 @@ pub enum Problem {
     /// Contact details in a report about a minor, which must stay anonymous.
     ContactForMinor,
     GoodFaithRequired,
+}
+
+impl Problem {
+    /// A stable kebab-case code for the kind of problem, for a front end to translate (the
+    /// WebAssembly's `buildReport` and `checkReport` throw it as `error.problem`). Codes are
+    /// never renamed or reused; a new rule gets a new code.
+    ///
+    /// | code | variant | meaning |
+    /// |---|---|---|
+    /// | `malformed` | [`Problem::Malformed`] | not JSON, or not the shape of a report: a wrong type, an unknown or repeated field (the field is then `""`, the whole report) |
+    /// | `missing` | [`Problem::Missing`] | a required value is not given (`situation`; a `contact` with neither name nor email) |
+    /// | `wrong-schema` | [`Problem::WrongSchema`] | `schema` is not `report-helper/report@1` |
+    /// | `not-hex` | [`Problem::NotHex`] | a digest or PDQ hash is not its number of lowercase hex digits |
+    /// | `quality-over-100` | [`Problem::QualityOver100`] | a PDQ quality over 100 |
+    /// | `too-long` | [`Problem::TooLong`] | a text, URL or email over its limit, or the whole report over 64 KiB (field `""`) |
+    /// | `too-many` | [`Problem::TooMany`] | over 1000 items or 1000 URLs |
+    /// | `empty` | [`Problem::Empty`] | neither a file nor a URL (field `items`) |
+    /// | `not-http-url` | [`Problem::NotHttpUrl`] | a URL that is not `http://` or `https://` with a host |
+    /// | `not-normalised` | [`Problem::NotNormalised`] | a URL the browser's `URL` would have changed |
+    /// | `duplicate` | [`Problem::Duplicate`] | a URL given twice |
+    /// | `not-idempotency-key` | [`Problem::NotIdempotencyKey`] | not 16 to 64 of `A-Z a-z 0-9 - _` |
+    /// | `not-utc-timestamp` | [`Problem::NotUtcTimestamp`] | `created_at` is not RFC 3339 in UTC with `Z` |
+    /// | `not-language-tag` | [`Problem::NotLanguageTag`] | `language` is not a tag like `nl` or `en-GB` |
+    /// | `not-email` | [`Problem::NotEmail`] | not an email address |
+    /// | `contact-for-minor` | [`Problem::ContactForMinor`] | contact details in a report about a minor |
+    /// | `good-faith-required` | [`Problem::GoodFaithRequired`] | the good-faith statement is not given |
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Malformed(_) => "malformed",
+            Problem::Missing => "missing",
+            Problem::WrongSchema => "wrong-schema",
+            Problem::NotHex { .. } => "not-hex",
+            Problem::QualityOver100 => "quality-over-100",
+            Problem::TooLong { .. } => "too-long",
+            Problem::TooMany { .. } => "too-many",
+            Problem::Empty => "empty",
+            Problem::NotHttpUrl => "not-http-url",
+            Problem::NotNormalised => "not-normalised",
+            Problem::Duplicate { .. } => "duplicate",
+            Problem::NotIdempotencyKey => "not-idempotency-key",
+            Problem::NotUtcTimestamp => "not-utc-timestamp",
+            Problem::NotLanguageTag => "not-language-tag",
+            Problem::NotEmail => "not-email",
+            Problem::ContactForMinor => "contact-for-minor",
+            Problem::GoodFaithRequired => "good-faith-required",
+        }
+    }
 }
 
 impl fmt::Display for ReportError {
@@ -678,6 +727,74 @@ mod tests {
             assert_eq!(e.field, field, "case {i}: {e}");
             assert!(e.to_string().starts_with(field), "case {i}: {e}");
         }
+    }
+
+    #[test]
+    fn problem_codes_are_distinct_kebab_case_and_cover_every_variant() {
+        let every = [
+            Problem::Malformed(String::new()),
+            Problem::Missing,
+            Problem::WrongSchema,
+            Problem::NotHex { digits: 64 },
+            Problem::QualityOver100,
+            Problem::TooLong {
+                max: 1,
+                unit: "bytes",
+            },
+            Problem::TooMany { max: 1 },
+            Problem::Empty,
+            Problem::NotHttpUrl,
+            Problem::NotNormalised,
+            Problem::Duplicate { first: 0 },
+            Problem::NotIdempotencyKey,
+            Problem::NotUtcTimestamp,
+            Problem::NotLanguageTag,
+            Problem::NotEmail,
+            Problem::ContactForMinor,
+            Problem::GoodFaithRequired,
+        ];
+        // No wildcard: a new variant fails to compile here until it is given a place in `every`.
+        let place = |p: &Problem| match p {
+            Problem::Malformed(_) => 0,
+            Problem::Missing => 1,
+            Problem::WrongSchema => 2,
+            Problem::NotHex { .. } => 3,
+            Problem::QualityOver100 => 4,
+            Problem::TooLong { .. } => 5,
+            Problem::TooMany { .. } => 6,
+            Problem::Empty => 7,
+            Problem::NotHttpUrl => 8,
+            Problem::NotNormalised => 9,
+            Problem::Duplicate { .. } => 10,
+            Problem::NotIdempotencyKey => 11,
+            Problem::NotUtcTimestamp => 12,
+            Problem::NotLanguageTag => 13,
+            Problem::NotEmail => 14,
+            Problem::ContactForMinor => 15,
+            Problem::GoodFaithRequired => 16,
+        };
+        let places: Vec<usize> = every.iter().map(place).collect();
+        assert_eq!(places, (0..every.len()).collect::<Vec<_>>());
+        let mut codes: Vec<&str> = every.iter().map(Problem::code).collect();
+        for code in &codes {
+            assert!(
+                !code.is_empty()
+                    && !code.starts_with('-')
+                    && !code.ends_with('-')
+                    && !code.contains("--")
+                    && code
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{code}"
+            );
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), every.len(), "codes must be distinct");
+        // The codes are a contract with the front end's translations: these never change.
+        assert_eq!(Problem::Malformed("x".into()).code(), "malformed");
+        assert_eq!(Problem::NotNormalised.code(), "not-normalised");
+        assert_eq!(Problem::GoodFaithRequired.code(), "good-faith-required");
     }
 
     #[test]

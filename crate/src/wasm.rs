@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 use crate::digest::{Algorithms, Digests, StreamDigester};
 use crate::image_info::ImageInfo;
 use crate::pdq::{Pdq, PdqHash, PdqHasher, PdqSize, PixelLayout};
+use crate::report::{Problem, Report, ReportDraft, ReportError};
 
 /// Streaming digests for JavaScript: `new StreamDigester(sha256, md5, sha1)`, then `update(chunk)`
 /// per chunk and `finish()` once.
@@ -162,5 +163,109 @@ impl JsImageInfo {
     #[wasm_bindgen(getter)]
     pub fn height(&self) -> Option<u32> {
         self.0.dimensions.map(|d| d.1)
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Reflect.set(target, key, value)`, declared here rather than through js-sys, which this
+    /// crate does not depend on for one function.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set, catch)]
+    fn reflect_set(target: &JsValue, key: &JsValue, value: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// The JS `Error` thrown for a refused report or draft: `name` is `"ReportError"`, `message` the
+/// English sentence, `field` the JSON path (`""` for the whole report) and `problem` the stable
+/// code of [`Problem::code`](crate::report::Problem::code), which the page translates.
+fn report_error(e: ReportError) -> JsValue {
+    let error = JsValue::from(JsError::new(&e.to_string()));
+    for (key, value) in [
+        ("name", "ReportError"),
+        ("field", e.field.as_str()),
+        ("problem", e.problem.code()),
+    ] {
+        // Setting a property on a fresh Error cannot fail; were it to, the Error still carries
+        // its message.
+        let _ = reflect_set(&error, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    error
+}
+
+/// `buildReport(draftJson: string) → string`: the report built from what the page gathered (a
+/// `ReportDraft` as JSON), as compact canonical JSON ready to send. Throws a `ReportError` (see
+/// [`report_error`]); JSON that is not a draft is `problem: "malformed"`, `field: ""`.
+#[wasm_bindgen(js_name = buildReport)]
+pub fn build_report(draft_json: &str) -> Result<String, JsValue> {
+    let draft: ReportDraft = serde_json::from_str(draft_json).map_err(|e| {
+        report_error(ReportError {
+            field: String::new(),
+            problem: Problem::Malformed(e.to_string()),
+        })
+    })?;
+    Report::from_draft(draft)
+        .map(|report| report.to_json())
+        .map_err(report_error)
+}
+
+/// `checkReport(json: string) → string`: parses and checks a report as the intake endpoint does,
+/// and returns it in canonical form (compact, keys in the schema's order). Throws a
+/// `ReportError` (see [`report_error`]).
+#[wasm_bindgen(js_name = checkReport)]
+pub fn check_report(json: &str) -> Result<String, JsValue> {
+    Report::from_json(json)
+        .map(|report| report.to_json())
+        .map_err(report_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
+        fn reflect_get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(js_namespace = Object, js_name = hasOwn)]
+        fn has_own(target: &JsValue, key: &str) -> bool;
+        #[wasm_bindgen(js_name = Error)]
+        type JsErrorClass;
+    }
+
+    fn get(error: &JsValue, key: &str) -> Option<String> {
+        reflect_get(error, &JsValue::from_str(key))
+            .ok()?
+            .as_string()
+    }
+
+    #[wasm_bindgen_test]
+    fn refusals_throw_a_report_error_with_field_and_code() {
+        let error = build_report("not json").unwrap_err();
+        assert!(error.is_instance_of::<JsErrorClass>());
+        assert_eq!(get(&error, "name").as_deref(), Some("ReportError"));
+        assert_eq!(get(&error, "field").as_deref(), Some(""));
+        assert_eq!(get(&error, "problem").as_deref(), Some("malformed"));
+        assert!(get(&error, "message")
+            .unwrap()
+            .starts_with("not a report: "));
+        assert!(has_own(&error, "field") && has_own(&error, "problem"));
+
+        let draft = r#"{"idempotency_key":"0123456789abcdef","created_at":"2026-11-27T21:57:00Z",
+            "language":"en","situation":"shared","urls":["https://a.example/x"],"good_faith":false}"#;
+        let error = build_report(draft).unwrap_err();
+        assert_eq!(get(&error, "field").as_deref(), Some("good_faith"));
+        assert_eq!(
+            get(&error, "problem").as_deref(),
+            Some("good-faith-required")
+        );
+
+        let built = build_report(&draft.replace("false", "true")).unwrap();
+        assert_eq!(check_report(&built).unwrap(), built);
+        let error = check_report(&built.replace("\"urls\"", "\"file_name\":\"me.jpg\",\"urls\""))
+            .unwrap_err();
+        assert_eq!(get(&error, "problem").as_deref(), Some("malformed"));
     }
 }
