@@ -1,165 +1,18 @@
-// report-helper.js: the public ES module of the report helper.
+// report-helper.js: the public ES module of the report helper. One script tag is enough:
 //
-//   import { hashFile } from './report-helper.js';
-//   const { size, sha256, md5, sha1, pdq, pdqError } = await hashFile(file, { onProgress, signal, sha1: true });
+//   <script type="module" src="/report-helper/report-helper.js"></script>
+//   <report-helper endpoint="https://helpline.example/api/reports" lang="nl"></report-helper>
 //
-// Files are read with File.stream() inside module Workers running the WebAssembly core, which
-// also decode images there for PDQ: the page never holds a whole file, and no byte of it leaves
-// the device. See README.md for the API.
+// Importing it defines <report-helper> (unless that tag is taken; ReportHelper.define(tag)
+// defines it under another name) and gives the JS API:
+//
+//   import { hashFile, buildReport, sendReport } from './report-helper.js';
+//
+// Files are hashed in Workers on this device; only hashes and URLs are ever sent. README.md
+// documents the element and the API.
+export { hashFile, ReportHelperError, stopAllHashing } from './hashing.js';
+export { buildReport, sendReport, receipt, receiptHtml } from './report.js';
+export { ReportHelper, normaliseUrl } from './element.js';
+import { ReportHelper } from './element.js';
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
-
-// Hashing is CPU-bound: one worker per core, up to four, leaves the page and the browser's own
-// file reading room to breathe on a phone.
-const MAX_WORKERS = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4));
-
-// A file this big, hashed while no other file waits, gets a second worker: SHA-256 on one core,
-// MD5 (and SHA-1) on another, chunks handed over without copies.
-const SPLIT_MIN_BYTES = 8 << 20;
-
-/** Errors of the helper carry a `code`: 'worker-failed', 'read-failed' or 'hash-failed'. */
-export class ReportHelperError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.name = 'ReportHelperError';
-    this.code = code;
-  }
-}
-
-const WORKER_FAILED = 'The hashing worker could not run in this browser.';
-
-const idle = [];
-const queue = [];
-let alive = 0;
-let nextId = 1;
-
-function spawnSlot() {
-  const slot = { worker: new Worker(WORKER_URL, { type: 'module', name: 'report-helper' }), job: null };
-  alive += 1;
-  slot.worker.onmessage = ({ data }) => slot.job?.onMessage(data);
-  const broken = (event) => {
-    event.preventDefault?.();
-    const job = slot.job;
-    retire(slot);
-    job?.fail(new ReportHelperError('worker-failed', WORKER_FAILED));
-  };
-  slot.worker.onerror = broken;
-  slot.worker.onmessageerror = broken;
-  return slot;
-}
-
-function retire(slot) {
-  if (slot.retired) return;
-  slot.retired = true;
-  slot.worker.terminate();
-  alive -= 1;
-  const at = idle.indexOf(slot);
-  if (at >= 0) idle.splice(at, 1);
-}
-
-const takeSlot = () => idle.pop() ?? spawnSlot();
-
-function pump() {
-  while (queue.length) {
-    const free = idle.length + MAX_WORKERS - alive;
-    // A small file (a photo) must not wait a minute behind a video: one worker beyond the pool
-    // serves small files while the pool is busy, and retires when it is done.
-    const express = free < 1 && alive === MAX_WORKERS && queue[0].file.size < SPLIT_MIN_BYTES;
-    if (free < 1 && !express) return;
-    const job = queue.shift();
-    const split = free >= 2 && queue.length === 0 && job.file.size >= SPLIT_MIN_BYTES;
-    const taken = [];
-    try {
-      for (let n = split ? 2 : 1; n > 0; n--) taken.push(takeSlot());
-    } catch {
-      // new Worker() itself threw (a cross-origin or blocked script): do with what we have.
-    }
-    if (taken.length) job.start(taken);
-    else job.fail(new ReportHelperError('worker-failed', WORKER_FAILED));
-  }
-}
-
-/**
- * Computes the exact digests of a File or Blob on this device and, for an image, its PDQ hash.
- * @param {Blob} file
- * @param {{onProgress?: (p: {loaded: number, total: number}) => void, signal?: AbortSignal,
- *          sha1?: boolean, pdq?: boolean}} [options]
- * @returns {Promise<{size: number, sha256: string, md5: string, sha1?: string,
- *          pdq?: {hash: string, quality: number, width: number, height: number, scaled: boolean} | null,
- *          pdqError?: {code: 'not-an-image' | 'decode-failed' | 'too-large', message: string}}>}
- *          digests in lowercase hex; `pdq` absent with `pdq: false`
- */
-export function hashFile(file, { onProgress, signal, sha1 = false, pdq = true } = {}) {
-  if (!(file instanceof Blob)) return Promise.reject(new TypeError('hashFile expects a File or Blob'));
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  const total = file.size;
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    let slots = [];
-    let settled = false;
-    // A throwing onProgress is the caller's bug: report it, but never let it strand the promise.
-    const progress = (loaded) => {
-      try {
-        onProgress?.({ loaded, total });
-      } catch (e) {
-        self.reportError(e);
-      }
-    };
-    const settle = (fn, value) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      const i = queue.indexOf(job);
-      if (i >= 0) queue.splice(i, 1);
-      fn(value);
-    };
-    const succeed = (digests) => {
-      for (const slot of slots) {
-        slot.job = null;
-        if (alive > MAX_WORKERS) retire(slot);
-        else idle.push(slot);
-      }
-      slots = [];
-      progress(total);
-      settle(resolve, digests);
-      pump();
-    };
-    // Terminating is the one way to stop a worker mid-chunk at once; a new one starts in ms.
-    const abandon = (error) => {
-      slots.forEach(retire);
-      slots = [];
-      settle(reject, error);
-      pump();
-    };
-    const onAbort = () => abandon(signal.reason);
-    const job = {
-      file,
-      start(taken) {
-        slots = taken;
-        for (const slot of slots) slot.job = job;
-        progress(0); // the file leaves the queue
-        const own = { sha256: true, md5: true, sha1 };
-        if (slots.length === 1) {
-          slots[0].worker.postMessage({ type: 'hash', id, file, own, pdq });
-          return;
-        }
-        const { port1, port2 } = new MessageChannel();
-        // The reading worker also pays for File.stream(), so it takes the cheaper MD5 (and SHA-1).
-        slots[1].worker.postMessage({ type: 'assist', id, port: port2, own: { sha256: true } }, [port2]);
-        slots[0].worker.postMessage({ type: 'hash', id, file, own: { md5: true, sha1 }, partner: port1, pdq }, [
-          port1,
-        ]);
-      },
-      onMessage(data) {
-        if (data.id !== id || settled) return;
-        if (data.type === 'progress') progress(data.loaded);
-        else if (data.type === 'done') succeed(data.digests);
-        else if (data.type === 'error') abandon(new ReportHelperError(data.code, data.message));
-      },
-      fail: abandon,
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    queue.push(job);
-    pump();
-  });
-}
+if (typeof customElements !== 'undefined' && !customElements.get('report-helper')) ReportHelper.define('report-helper');

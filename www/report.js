@@ -1,0 +1,181 @@
+// report.js: the report itself. The core (through the WebAssembly, here on the main thread)
+// checks the draft and writes the JSON; this file sends it and writes the receipts.
+import init, { buildReport as coreBuildReport } from './wasm/report_helper.js';
+import { ReportHelperError } from './hashing.js';
+
+let ready = null;
+const core = () =>
+  (ready ??= init({ module_or_path: new URL('./wasm/report_helper_bg.wasm', import.meta.url) }).catch((e) => {
+    ready = null;
+    throw new ReportHelperError('worker-failed', `The WebAssembly core could not start: ${e?.message ?? e}`);
+  }));
+
+/**
+ * Checks a draft and builds the report exactly as it will be sent.
+ * @param {{idempotency_key: string, created_at: string, language: string, situation: string,
+ *   items: object[], urls: string[], explanation?: string, name?: string, email?: string,
+ *   good_faith: boolean}} draft
+ * @returns {Promise<{json: string, report: object}>}
+ * @throws {ReportHelperError} code 'invalid-report', with `field` (a JSON path such as
+ *   `urls[3]`, '' for the whole report) and `problem` (the core's code, such as 'not-email')
+ */
+export async function buildReport(draft) {
+  await core();
+  let json;
+  try {
+    json = coreBuildReport(JSON.stringify(draft));
+  } catch (e) {
+    throw Object.assign(new ReportHelperError('invalid-report', e?.message ?? String(e)), {
+      field: e?.field ?? '',
+      problem: e?.problem ?? 'malformed',
+    });
+  }
+  return { json, report: JSON.parse(json) };
+}
+
+/** Waits between attempts, in seconds: about half a minute in all before the user is asked. */
+export const RETRY_DELAYS = [1, 2, 4, 8, 16];
+const ATTEMPT_TIMEOUT_MS = 30_000;
+const MAX_RETRY_AFTER = 60;
+
+const sleep = (seconds, signal) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, seconds * 1000);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+
+/** Seconds from a Retry-After header (seconds or an HTTP date), capped; null when absent. */
+function retryAfter(response) {
+  const value = response.headers.get('Retry-After');
+  if (!value) return null;
+  const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER) : null;
+}
+
+/**
+ * POSTs the report JSON to `endpoint`: no cookies, no referrer. Network errors, timeouts, 408,
+ * 429 and 5xx are tried again after RETRY_DELAYS (or the server's Retry-After), with the same
+ * body and so the same idempotency key: the endpoint stores it once.
+ * @param {string} endpoint absolute http(s) URL
+ * @param {string} json the report, as built by buildReport()
+ * @param {{signal?: AbortSignal, delays?: number[],
+ *   onRetry?: (info: {attempt: number, delay: number, status?: number}) => void}} [options]
+ * @returns {Promise<{reference: string, token: string, status: string}>}
+ * @throws {ReportHelperError} code 'send-failed' (`retryable: true`: down, slow or failing) or
+ *   'send-rejected' (`status` and, from the endpoint's error, `field`: the report was refused)
+ */
+export async function sendReport(endpoint, json, { signal, delays = RETRY_DELAYS, onRetry } = {}) {
+  const { idempotency_key: key } = JSON.parse(json);
+  for (let attempt = 0; ; attempt++) {
+    let response = null;
+    let status;
+    try {
+      response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        body: json,
+        credentials: 'omit',
+        referrerPolicy: 'no-referrer',
+        cache: 'no-store',
+        redirect: 'error',
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]) : AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      });
+      status = response.status;
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+    }
+    if (response?.ok) {
+      const body = await response.json().catch(() => null);
+      if (typeof body?.reference === 'string' && body.reference && typeof body?.token === 'string') {
+        return { reference: body.reference, token: body.token, status: String(body.status ?? 'received') };
+      }
+      throw Object.assign(new ReportHelperError('send-failed', 'The endpoint answered without a case reference.'), {
+        retryable: true,
+        status,
+      });
+    }
+    const transient = !response || status === 408 || status === 429 || status >= 500;
+    if (!transient) {
+      const body = await response.json().catch(() => null);
+      const message = typeof body?.error === 'string' ? body.error : body?.error?.message ?? `HTTP ${status}`;
+      throw Object.assign(new ReportHelperError('send-rejected', message), {
+        status,
+        field: typeof body?.field === 'string' ? body.field : body?.error?.field,
+      });
+    }
+    if (attempt >= delays.length) {
+      throw Object.assign(
+        new ReportHelperError('send-failed', response ? `The endpoint answered HTTP ${status}.` : 'The endpoint could not be reached.'),
+        { retryable: true, status },
+      );
+    }
+    const delay = (response && retryAfter(response)) ?? delays[attempt];
+    try {
+      onRetry?.({ attempt: attempt + 1, delay, status });
+    } catch (e) {
+      self.reportError(e);
+    }
+    await sleep(delay, signal);
+  }
+}
+
+/** The receipt kept by the victim: the report as sent, and what the endpoint answered. */
+export function receipt(report, { endpoint, reference, token, sentAt }) {
+  return { receipt: 'report-helper/receipt@1', endpoint, sent_at: sentAt, reference, token, report };
+}
+
+const escapeHtml = (s) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+/**
+ * A printable HTML page of a receipt, with no script and no outside resource. `t(key)` gives
+ * the strings in the chosen language.
+ */
+export function receiptHtml(r, t, lang) {
+  const { report } = r;
+  const row = (label, value) => `<tr><th scope="row">${escapeHtml(label)}</th><td>${value}</td></tr>`;
+  const code = (s) => `<code>${escapeHtml(s)}</code>`;
+  const items = report.items
+    .map((item, i) => {
+      const lines = [
+        `SHA-256: ${code(item.sha256)}`,
+        `MD5: ${code(item.md5)}`,
+        item.sha1 && `SHA-1: ${code(item.sha1)}`,
+        item.pdq && `PDQ: ${code(item.pdq.hash)} (${escapeHtml(t('pdq.quality', { quality: item.pdq.quality }))})`,
+      ].filter(Boolean);
+      return `<li><strong>${escapeHtml(t('review.item', { n: i + 1, kind: t(`kind.${item.kind}`) }))}</strong><br>${lines.join('<br>')}</li>`;
+    })
+    .join('');
+  const urls = report.urls.map((u) => `<li>${code(u)}</li>`).join('');
+  return `<!doctype html>
+<html lang="${escapeHtml(lang)}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(t('receipt.title'))} ${escapeHtml(r.reference)}</title>
+<style>
+body{font-family:system-ui,sans-serif;line-height:1.5;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#111}
+table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;vertical-align:top;padding:.3rem .8rem .3rem 0}
+code{font-size:.85rem;overflow-wrap:anywhere}li{margin:.4rem 0}
+</style></head>
+<body>
+<h1>${escapeHtml(t('receipt.title'))}</h1>
+<p>${escapeHtml(t('receipt.intro'))}</p>
+<table>
+${row(t('sent.reference'), code(r.reference))}
+${row(t('sent.token'), code(r.token))}
+${row(t('receipt.sentAt'), escapeHtml(r.sent_at))}
+${row(t('receipt.endpoint'), code(r.endpoint))}
+${row(t('review.situation'), escapeHtml(t(`situation.${report.situation}`)))}
+</table>
+<h2>${escapeHtml(t('review.items', { count: report.items.length }))}</h2>
+${items ? `<ol>${items}</ol>` : `<p>${escapeHtml(t('review.none'))}</p>`}
+<h2>${escapeHtml(t('review.urls', { count: report.urls.length }))}</h2>
+${urls ? `<ol>${urls}</ol>` : `<p>${escapeHtml(t('review.none'))}</p>`}
+<p>${escapeHtml(t('receipt.noImages'))}</p>
+</body>
+</html>
+`;
+}
