@@ -10,6 +10,18 @@
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
+// A Worker's script must come from the page's origin. When a helpline's page loads the helper
+// from another origin, a one-line blob: module imports the real worker from there (which needs
+// CORS on the helper's files and `worker-src blob:` in the page's CSP; README.md says so).
+let workerScript = null;
+function workerSource() {
+  if (WORKER_URL.origin === self.location.origin) return WORKER_URL;
+  workerScript ??= URL.createObjectURL(
+    new Blob([`import ${JSON.stringify(WORKER_URL.href)};\n`], { type: 'text/javascript' }),
+  );
+  return workerScript;
+}
+
 // Hashing is CPU-bound: one worker per core, up to four, leaves the page and the browser's own
 // file reading room to breathe on a phone.
 const MAX_WORKERS = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4));
@@ -37,7 +49,7 @@ let alive = 0;
 let nextId = 1;
 
 function spawnSlot() {
-  const slot = { worker: new Worker(WORKER_URL, { type: 'module', name: 'report-helper' }), job: null };
+  const slot = { worker: new Worker(workerSource(), { type: 'module', name: 'report-helper' }), job: null };
   alive += 1;
   slot.worker.onmessage = ({ data }) => slot.job?.onMessage(data);
   const broken = (event) => {
@@ -179,4 +191,6 @@ export function stopAllHashing() {
   for (const job of queue.splice(0)) job.fail(stopped());
   for (const job of [...running]) job.fail(stopped());
   for (const slot of [...idle]) retire(slot);
+  if (workerScript) URL.revokeObjectURL(workerScript);
+  workerScript = null;
 }
