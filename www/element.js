@@ -231,6 +231,7 @@ export class ReportHelper extends HTMLElement {
   #errors = new Map(); // error element id -> {key, params}, shown until cleared
   #sendAbort = null;
   #exiting = false;
+  #languageAsked = 0;
 
   constructor() {
     super();
@@ -305,15 +306,21 @@ export class ReportHelper extends HTMLElement {
   #t = (key, params) => format(this.#messages, key, params);
 
   async #setLanguage() {
+    const asked = ++this.#languageAsked;
     const closest = this.parentElement?.closest('[lang]')?.getAttribute('lang');
     const code = pickLanguage([this.getAttribute('lang'), closest, document.documentElement.lang, ...(navigator.languages ?? [])]);
+    let messages;
+    let lang = code;
     try {
-      this.#messages = await loadCatalog(code);
-      this.#lang = code;
+      messages = await loadCatalog(code);
     } catch {
-      this.#messages = await loadCatalog(FALLBACK).catch(() => ({}));
-      this.#lang = FALLBACK;
+      messages = await loadCatalog(FALLBACK).catch(() => ({}));
+      lang = FALLBACK;
     }
+    // Only the latest switch counts, however the catalogs arrive.
+    if (asked !== this.#languageAsked) return;
+    this.#messages = messages;
+    this.#lang = lang;
     this.#applyText();
   }
 
@@ -336,6 +343,7 @@ export class ReportHelper extends HTMLElement {
   }
 
   #safeUrl(value) {
+    if (!value?.trim()) return null;
     try {
       const url = new URL(value, document.baseURI);
       return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
@@ -345,7 +353,7 @@ export class ReportHelper extends HTMLElement {
   }
 
   #exitUrl() {
-    return this.#safeUrl(this.getAttribute('exit-url') ?? '') ?? EXIT_URLS[this.#lang] ?? EXIT_URLS.en;
+    return this.#safeUrl(this.getAttribute('exit-url')) ?? EXIT_URLS[this.#lang] ?? EXIT_URLS.en;
   }
 
   #emit(name, detail) {
@@ -850,12 +858,12 @@ export class ReportHelper extends HTMLElement {
     if (this.step === 'review') {
       if (!(await this.#build())) return;
     }
-    const endpoint = this.#safeUrl(this.getAttribute('endpoint') ?? '');
+    const endpoint = this.#safeUrl(this.getAttribute('endpoint'));
     s.sending = true;
     s.sendError = null;
     s.retry = null;
-    this.#go(STEPS.indexOf('send'));
     this.#renderSend();
+    this.#go(STEPS.indexOf('send'));
     if (!endpoint) {
       s.sending = false;
       s.sendError = { code: 'no-endpoint' };
