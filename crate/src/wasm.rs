@@ -191,12 +191,30 @@ fn report_error(e: ReportError) -> JsValue {
     error
 }
 
+/// The argument as a string. Taken as a `JsValue` rather than `&str`: wasm-bindgen's glue for a
+/// `&str` parameter traps or throws a `TypeError` on a number or an object, where a caller should
+/// get a `ReportError` like any other bad input.
+fn json_text(value: &JsValue) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| {
+        report_error(ReportError {
+            field: String::new(),
+            problem: Problem::Malformed("expected a string of JSON".into()),
+        })
+    })
+}
+
 /// `buildReport(draftJson: string) → string`: the report built from what the page gathered (a
-/// `ReportDraft` as JSON), as compact canonical JSON ready to send. Throws a `ReportError` (see
-/// [`report_error`]); JSON that is not a draft is `problem: "malformed"`, `field: ""`.
+/// `ReportDraft` as JSON), as compact canonical JSON ready to send.
+///
+/// Throws an `Error` whose `name` is `"ReportError"`, with own properties `field` (the JSON path
+/// of the first broken rule, such as `"urls[2]"`; `""` for the whole draft) and `problem` (a
+/// stable code such as `"not-normalised"`, for translation); `message` is an English sentence for
+/// developers. A non-string, or JSON that is not a draft, is `problem: "malformed"`, `field: ""`.
 #[wasm_bindgen(js_name = buildReport)]
-pub fn build_report(draft_json: &str) -> Result<String, JsValue> {
-    let draft: ReportDraft = serde_json::from_str(draft_json).map_err(|e| {
+pub fn build_report(
+    #[wasm_bindgen(unchecked_param_type = "string")] draft_json: JsValue,
+) -> Result<String, JsValue> {
+    let draft: ReportDraft = serde_json::from_str(&json_text(&draft_json)?).map_err(|e| {
         report_error(ReportError {
             field: String::new(),
             problem: Problem::Malformed(e.to_string()),
@@ -208,11 +226,13 @@ pub fn build_report(draft_json: &str) -> Result<String, JsValue> {
 }
 
 /// `checkReport(json: string) → string`: parses and checks a report as the intake endpoint does,
-/// and returns it in canonical form (compact, keys in the schema's order). Throws a
-/// `ReportError` (see [`report_error`]).
+/// and returns it in canonical form (compact, keys in the schema's order, absent options left
+/// out). Throws the same `ReportError` as `buildReport`.
 #[wasm_bindgen(js_name = checkReport)]
-pub fn check_report(json: &str) -> Result<String, JsValue> {
-    Report::from_json(json)
+pub fn check_report(
+    #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+) -> Result<String, JsValue> {
+    Report::from_json(&json_text(&json)?)
         .map(|report| report.to_json())
         .map_err(report_error)
 }
@@ -243,7 +263,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn refusals_throw_a_report_error_with_field_and_code() {
-        let error = build_report("not json").unwrap_err();
+        let error = build_report("not json".into()).unwrap_err();
         assert!(error.is_instance_of::<JsErrorClass>());
         assert_eq!(get(&error, "name").as_deref(), Some("ReportError"));
         assert_eq!(get(&error, "field").as_deref(), Some(""));
@@ -255,17 +275,28 @@ mod tests {
 
         let draft = r#"{"idempotency_key":"0123456789abcdef","created_at":"2026-11-27T21:57:00Z",
             "language":"en","situation":"shared","urls":["https://a.example/x"],"good_faith":false}"#;
-        let error = build_report(draft).unwrap_err();
+        let error = build_report(draft.into()).unwrap_err();
         assert_eq!(get(&error, "field").as_deref(), Some("good_faith"));
         assert_eq!(
             get(&error, "problem").as_deref(),
             Some("good-faith-required")
         );
 
-        let built = build_report(&draft.replace("false", "true")).unwrap();
-        assert_eq!(check_report(&built).unwrap(), built);
-        let error = check_report(&built.replace("\"urls\"", "\"file_name\":\"me.jpg\",\"urls\""))
-            .unwrap_err();
+        let built = build_report(draft.replace("false", "true").into()).unwrap();
+        assert_eq!(check_report(built.as_str().into()).unwrap(), built);
+        let with_name = built.replace("\"urls\"", "\"file_name\":\"me.jpg\",\"urls\"");
+        let error = check_report(with_name.into()).unwrap_err();
         assert_eq!(get(&error, "problem").as_deref(), Some("malformed"));
+
+        // Not a string: a ReportError too, not a trap in the glue.
+        for not_a_string in [JsValue::from(42), JsValue::UNDEFINED, JsValue::NULL] {
+            for error in [
+                build_report(not_a_string.clone()).unwrap_err(),
+                check_report(not_a_string).unwrap_err(),
+            ] {
+                assert_eq!(get(&error, "name").as_deref(), Some("ReportError"));
+                assert_eq!(get(&error, "problem").as_deref(), Some("malformed"));
+            }
+        }
     }
 }
