@@ -1,0 +1,280 @@
+//! `schema/report-v1.schema.json` against the core: its limits and constants are the ones of
+//! `report.rs`, and its properties are the fields the core writes, so the two cannot drift apart.
+//! (Whether the schema accepts and refuses the same reports as the core is tested with Ajv and the
+//! WebAssembly in `tests/schema.spec.mjs`.) The schema is compiled in, so this runs natively and,
+//! under `wasm-bindgen-test`, in Chromium.
+
+use report_helper::report::{
+    Contact, Item, ItemKind, ItemPdq, Report, Situation, MAX_EMAIL_BYTES, MAX_EXPLANATION_CHARS,
+    MAX_ITEMS, MAX_NAME_CHARS, MAX_REPORT_BYTES, MAX_URLS, MAX_URL_BYTES, SCHEMA_V1,
+};
+use serde_json::Value;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const SCHEMA: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../schema/report-v1.schema.json"
+));
+
+fn schema() -> Value {
+    serde_json::from_str(SCHEMA).expect("the schema is JSON")
+}
+
+/// The value at a JSON pointer, or a panic naming it.
+fn at<'a>(schema: &'a Value, pointer: &str) -> &'a Value {
+    schema
+        .pointer(pointer)
+        .unwrap_or_else(|| panic!("{pointer} missing in the schema"))
+}
+
+fn number(schema: &Value, pointer: &str) -> usize {
+    let n = at(schema, pointer)
+        .as_u64()
+        .unwrap_or_else(|| panic!("{pointer} is not a whole number"));
+    usize::try_from(n).unwrap()
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    let mut strings: Vec<&str> = value
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|v| v.as_str().expect("a string"))
+        .collect();
+    strings.sort_unstable();
+    strings
+}
+
+/// A report with every optional field given, and one with none.
+fn full_and_bare() -> (Report, Report) {
+    let full = Report {
+        schema: SCHEMA_V1.into(),
+        idempotency_key: "0123456789abcdef".into(),
+        created_at: "2026-11-27T21:57:00Z".into(),
+        language: "en".into(),
+        situation: Situation::Shared,
+        items: vec![Item {
+            kind: ItemKind::Image,
+            sha256: "ab".repeat(32),
+            md5: "cd".repeat(16),
+            sha1: Some("ef".repeat(20)),
+            pdq: Some(ItemPdq {
+                hash: "0f".repeat(32),
+                quality: 100,
+            }),
+        }],
+        urls: vec!["https://a.example/x".into()],
+        explanation: Some("What happened.".into()),
+        contact: Some(Contact {
+            name: Some("Sam".into()),
+            email: Some("sam@example.org".into()),
+        }),
+        good_faith: true,
+    };
+    let mut bare = full.clone();
+    bare.items[0].sha1 = None;
+    bare.items[0].pdq = None;
+    bare.explanation = None;
+    bare.contact = None;
+    (full, bare)
+}
+
+#[test]
+fn the_schema_s_limits_are_the_core_s() {
+    let s = schema();
+    assert_eq!(
+        at(&s, "/$schema"),
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert!(at(&s, "/$id")
+        .as_str()
+        .unwrap()
+        .ends_with("report-v1.schema.json"));
+    assert_eq!(at(&s, "/properties/schema/const"), SCHEMA_V1);
+    assert_eq!(number(&s, "/properties/items/maxItems"), MAX_ITEMS);
+    assert_eq!(number(&s, "/properties/urls/maxItems"), MAX_URLS);
+    assert_eq!(
+        number(&s, "/properties/urls/items/maxLength"),
+        MAX_URL_BYTES
+    );
+    assert_eq!(
+        number(&s, "/properties/explanation/maxLength"),
+        MAX_EXPLANATION_CHARS
+    );
+    assert_eq!(
+        number(&s, "/$defs/contact/properties/name/maxLength"),
+        MAX_NAME_CHARS
+    );
+    assert_eq!(
+        number(&s, "/$defs/contact/properties/email/maxLength"),
+        MAX_EMAIL_BYTES
+    );
+    assert_eq!(at(&s, "/properties/urls/uniqueItems"), true);
+    assert_eq!(at(&s, "/properties/good_faith/const"), true);
+    assert_eq!(number(&s, "/$defs/pdq/properties/quality/maximum"), 100);
+    // The one limit JSON Schema cannot state is stated in its description.
+    let description = at(&s, "/description").as_str().unwrap();
+    assert!(
+        description.contains(&format!("{MAX_REPORT_BYTES} bytes")),
+        "{description}"
+    );
+}
+
+/// The JSON names serde gives an enum's variants, sorted.
+fn names<T: serde::Serialize>(variants: &[T]) -> Vec<String> {
+    let mut names: Vec<String> = variants
+        .iter()
+        .map(|v| {
+            serde_json::to_value(v)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+#[test]
+fn the_schema_s_enums_are_the_core_s() {
+    let s = schema();
+    use Situation::*;
+    assert_eq!(
+        strings(at(&s, "/properties/situation/enum")),
+        names(&[Shared, Threatened, Minor, Situation::Other])
+    );
+    assert_eq!(
+        strings(at(&s, "/$defs/item/properties/kind/enum")),
+        names(&[ItemKind::Image, ItemKind::Video, ItemKind::Other])
+    );
+}
+
+#[test]
+fn the_schema_s_properties_are_the_fields_the_core_writes() {
+    let s = schema();
+    let (full, bare) = full_and_bare();
+    let full = serde_json::to_value(&full).unwrap();
+    let bare = serde_json::to_value(&bare).unwrap();
+    for (properties, required, written, bare_written) in [
+        ("/properties", "/required", &full, &bare),
+        (
+            "/$defs/item/properties",
+            "/$defs/item/required",
+            &full["items"][0],
+            &bare["items"][0],
+        ),
+        (
+            "/$defs/pdq/properties",
+            "/$defs/pdq/required",
+            &full["items"][0]["pdq"],
+            &full["items"][0]["pdq"],
+        ),
+    ] {
+        assert_eq!(keys(at(&s, properties)), keys(written), "{properties}");
+        assert_eq!(strings(at(&s, required)), keys(bare_written), "{required}");
+    }
+    assert_eq!(
+        keys(at(&s, "/$defs/contact/properties")),
+        keys(&full["contact"])
+    );
+    // The canonical form's keys come in the order of the schema's `properties` (a `Value` sorts
+    // its keys, so read that order from the text).
+    let json = serde_json::to_string(&full_and_bare().0).unwrap();
+    let order: Vec<usize> = top_level_property_order()
+        .iter()
+        .map(|k| json.find(&format!("\"{k}\":")).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+}
+
+/// The keys of the schema's top-level `properties`, in the order written.
+fn top_level_property_order() -> Vec<String> {
+    struct InOrder(Vec<String>);
+    impl<'de> serde::Deserialize<'de> for InOrder {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Keys;
+            impl<'de> serde::de::Visitor<'de> for Keys {
+                type Value = InOrder;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<InOrder, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some((key, serde::de::IgnoredAny)) = map.next_entry()? {
+                        keys.push(key);
+                    }
+                    Ok(InOrder(keys))
+                }
+            }
+            d.deserialize_map(Keys)
+        }
+    }
+    #[derive(serde::Deserialize)]
+    struct Top {
+        properties: InOrder,
+    }
+    serde_json::from_str::<Top>(SCHEMA).unwrap().properties.0
+}
+
+/// Every limit is at its edge in a report the core accepts, and one past it in one it refuses: the
+/// numbers compared above are the ones the core enforces.
+#[test]
+fn the_core_enforces_the_limits_at_their_edges() {
+    let (full, _) = full_and_bare();
+    let ok = |r: &Report| r.validate().is_ok();
+    let mut r = full.clone();
+    r.explanation = Some("é".repeat(MAX_EXPLANATION_CHARS));
+    assert!(ok(&r));
+    r.explanation = Some("é".repeat(MAX_EXPLANATION_CHARS + 1));
+    assert!(!ok(&r));
+    let mut r = full.clone();
+    r.contact.as_mut().unwrap().name = Some("é".repeat(MAX_NAME_CHARS));
+    assert!(ok(&r));
+    r.contact.as_mut().unwrap().name = Some("é".repeat(MAX_NAME_CHARS + 1));
+    assert!(!ok(&r));
+    let mut r = full.clone();
+    let at_edge = format!("a@{}.org", "d".repeat(MAX_EMAIL_BYTES - 6));
+    assert_eq!(at_edge.len(), MAX_EMAIL_BYTES);
+    r.contact.as_mut().unwrap().email = Some(at_edge);
+    assert!(ok(&r));
+    r.contact.as_mut().unwrap().email = Some(format!("aa@{}.org", "d".repeat(MAX_EMAIL_BYTES - 6)));
+    assert!(!ok(&r));
+    let mut r = full.clone();
+    let url = |len: usize| format!("https://a.example/{}", "p".repeat(len - 18));
+    assert_eq!(url(MAX_URL_BYTES).len(), MAX_URL_BYTES);
+    r.urls = vec![url(MAX_URL_BYTES)];
+    assert!(ok(&r));
+    r.urls = vec![url(MAX_URL_BYTES + 1)];
+    assert!(!ok(&r));
+    let mut r = full.clone();
+    r.urls = (0..MAX_URLS)
+        .map(|i| format!("https://a.example/{i}"))
+        .collect();
+    assert!(ok(&r));
+    r.urls.push("https://b.example/".into());
+    assert!(!ok(&r));
+    let mut r = full.clone();
+    r.items = vec![full.items[0].clone(); MAX_ITEMS];
+    assert!(ok(&r));
+    r.items.push(full.items[0].clone());
+    assert!(!ok(&r));
+}
