@@ -855,9 +855,8 @@ export class ReportHelper extends HTMLElement {
 
   async #send() {
     const s = this.#state;
-    if (this.step === 'review') {
-      if (!(await this.#build())) return;
-    }
+    // What is sent is exactly what the review showed: built once there, never rebuilt here.
+    if (!s.built) return;
     const endpoint = this.#safeUrl(this.getAttribute('endpoint'));
     s.sending = true;
     s.sendError = null;
