@@ -3,7 +3,9 @@
 // open shadow root, so '#exit' or 'section[data-step="files"]' find the parts inside it.
 // Expected values (texts, PDQ hashes, the schema) are read from the catalogs, the reference
 // vectors and the schema file, never from the code under test.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from '@playwright/test';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -57,6 +59,45 @@ export function expectValidReport(report) {
   const ok = validate(report);
   expect(validate.errors ?? [], 'schema errors').toEqual([]);
   expect(ok).toBe(true);
+}
+
+// ---- files of the flow tests --------------------------------------------------------------------
+
+/**
+ * Where the flow tests write their files: a directory of this test process's own, since the
+ * global teardown of another Playwright run (helpers.mjs's FILES_DIR) may remove files there
+ * while this run still needs them. removeFlowFiles() (in an afterAll) cleans it up.
+ */
+export const FLOW_FILES_DIR = join(ROOT, 'target/e2e-flow-files', String(process.pid));
+
+async function flowPath(name) {
+  await mkdir(FLOW_FILES_DIR, { recursive: true });
+  return join(FLOW_FILES_DIR, name);
+}
+
+/** Writes `bytes` to a file called `name` (the name the browser sees); returns its path. */
+export async function flowFile(name, bytes) {
+  const path = await flowPath(name);
+  await writeFile(path, bytes);
+  return path;
+}
+
+/** Writes `size` fresh random bytes to a file called `name`; returns its path. */
+export async function flowRandomFile(name, size) {
+  const path = await flowPath(name);
+  const handle = await open(path, 'w');
+  for (let done = 0; done < size; ) {
+    const n = Math.min(16 << 20, size - done);
+    await handle.write(randomBytes(n));
+    done += n;
+  }
+  await handle.close();
+  return path;
+}
+
+/** Removes the files of this process (flowFile, flowRandomFile). */
+export async function removeFlowFiles() {
+  await rm(FLOW_FILES_DIR, { recursive: true, force: true });
 }
 
 // ---- the page ---------------------------------------------------------------------------------
