@@ -90,6 +90,22 @@ test('full flow in English: files, messy URLs, contact; the POST, the shown case
   await expect(files.nth(0).locator('code.pdq')).toHaveText(pdq.hash);
   await expect(files.nth(1).locator('code.sha256')).toHaveText(want[1].sha256);
   await expect(files.nth(1).locator('code.pdq')).toHaveText('');
+  // The image's preview is blurred until asked for, and blurred again on request.
+  const img = files.nth(0).locator('.thumb img');
+  const reveal = files.nth(0).locator('.reveal');
+  const filter = () => img.evaluate((el) => getComputedStyle(el).filter);
+  await expect(img).toHaveAttribute('src', /^blob:/);
+  expect(await filter()).toMatch(/^blur\(/);
+  await expect(reveal).toHaveAttribute('aria-pressed', 'false');
+  await expect(reveal).toHaveText(en['files.show']);
+  await reveal.click();
+  await expect(reveal).toHaveAttribute('aria-pressed', 'true');
+  await expect(files.nth(0)).toHaveClass(/\brevealed\b/);
+  expect(await filter()).toBe('none');
+  await reveal.click();
+  await expect(reveal).toHaveAttribute('aria-pressed', 'false');
+  expect(await filter()).toMatch(/^blur\(/);
+  await expect(files.nth(1).locator('.thumb')).toBeHidden(); // no preview of a non-image
   await next(page);
 
   await expectStep(page, 'urls');
