@@ -505,6 +505,26 @@ test('a 422 refusal shows the endpoint\'s message and is not retried', async ({ 
   await expectStep(page, 'review');
 });
 
+test('without an endpoint, Send explains and offers the download; nothing is posted', async ({ page }) => {
+  const events = await recordEvents(page);
+  const posts = await fulfilReports(page);
+  await startFlow(page);
+  await page.locator('report-helper').evaluate((el) => el.removeAttribute('endpoint'));
+  await driveToReview(page, { situation: 'other', urls: ['https://example.com/no-endpoint'] });
+  const raw = JSON.parse(await page.locator('#raw-json').textContent());
+  await page.locator('#send').click();
+  await expectStep(page, 'send');
+  await expect(page.locator('#send-status')).toHaveText(en['send.noEndpoint']);
+  await expect(page.locator('#retry')).toBeHidden();
+  await expect(page.locator('#back-to-review')).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-report').click()]);
+  const report = JSON.parse(await downloaded(download));
+  expectValidReport(report);
+  expect(report).toEqual(raw);
+  expect(posts).toEqual([]);
+  expect(events.filter((e) => e.type === 'report-helper-failed').map((e) => e.detail)).toEqual([{ code: 'no-endpoint', willRetry: false }]);
+});
+
 // ---- 5. quick exit -----------------------------------------------------------------------------
 
 test('quick exit by the button: straight to the exit page, the exit event, no question, no history entry', async ({ page }) => {
@@ -519,6 +539,17 @@ test('quick exit by the button: straight to the exit page, the exit event, no qu
   expect(events.filter((e) => e.type === 'report-helper-exit')).toEqual([{ type: 'report-helper-exit', detail: {}, target: 'report-helper' }]);
   expect(dialogs).toEqual([]);
   expect(await page.evaluate(() => history.length)).toBe(historyBefore);
+});
+
+test('quick exit in Dutch goes to the Dutch default exit page', async ({ page }) => {
+  const dialogs = collectDialogs(page);
+  await startFlow(page, { lang: 'nl' });
+  await chooseSituation(page, 'other');
+  await expect(page.locator('#exit')).toHaveText(nl['exit.button']);
+  await page.locator('#exit').click();
+  await page.waitForURL(EXIT_URLS.nl);
+  await expect(page).toHaveTitle('exit');
+  expect(dialogs).toEqual([]);
 });
 
 test('quick exit by Shift three times, to the exit-url attribute; capitals typed with Shift do not count', async ({ page }) => {
