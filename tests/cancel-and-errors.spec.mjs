@@ -1,34 +1,39 @@
-// Cancelling, and failures a person can meet: each gives a clear message, never a hang.
+// Removing a file while it is hashed, and failures a person can meet: each gives a clear
+// message, never a hang.
 import { readFileSync } from 'node:fs';
 import { rm, truncate } from 'node:fs/promises';
 import { test, expect } from '@playwright/test';
-import { MiB, apiInput, dropApiFiles, nodeDigests, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
+import { MiB, apiInput, dropApiFiles, nodeDigests, openFilesStep, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
 
 const en = JSON.parse(readFileSync(new URL('../www/i18n/en.json', import.meta.url)));
 const nl = JSON.parse(readFileSync(new URL('../www/i18n/nl.json', import.meta.url)));
 
-test('cancel on the page stops the file, and the page keeps working', async ({ page }) => {
+test('removing a file while it is hashed stops its workers and its item, and the page keeps working', async ({ page }) => {
   const { problems } = await watch(page);
   const big = await sparseFile('cancel-me.bin', 8 * 1024 * MiB);
-  await page.goto('/');
+  await openFilesStep(page);
   await page.setInputFiles('#file-input', big);
-  const item = page.locator('#files > li').first();
+  const items = page.locator('#files > li');
+  const item = items.first();
   await expect(item).toHaveAttribute('data-state', 'hashing');
   await expect.poll(() => item.locator('progress').evaluate((p) => p.value)).toBeGreaterThan(0);
   const workers = page.workers().length;
   expect(workers).toBeGreaterThan(0);
-  await item.getByRole('button', { name: en.cancel }).click();
-  await expect(item).toHaveAttribute('data-state', 'cancelled');
-  await expect(item.locator('.status')).toHaveText(en.cancelled);
-  await expect(item.locator('.digests')).toBeHidden();
-  await expect(item.getByRole('button', { name: en.cancel })).toBeHidden();
+  await item.getByRole('button', { name: en['files.removeLabel'].replace('{name}', 'cancel-me.bin') }).click();
+  // Its item is gone (never left showing a "stopped" state), and a screen reader is told.
+  await expect(items).toHaveCount(0);
+  await expect(page.locator('#announcer')).toHaveText(en['files.removed']);
+  // Focus went back to the file picker, not lost with the removed button.
+  await expect.poll(() => page.evaluate(() => document.querySelector('report-helper').shadowRoot.activeElement?.id)).toBe('file-input');
   // Its workers were stopped, not left reading 8 GiB in the background.
   await expect.poll(() => page.workers().length).toBe(0);
 
   const small = await randomFile('after-cancel.bin', 3 * MiB + 1);
   const want = await nodeDigests(small);
   await page.setInputFiles('#file-input', small);
-  expect(await shownDigests(page, 1)).toEqual({ sha256: want.sha256, md5: want.md5 });
+  await expect(items).toHaveCount(1);
+  expect(await shownDigests(page, 0)).toEqual({ sha256: want.sha256, md5: want.md5 });
+  await expect(items.first().locator('.name')).toHaveText('after-cancel.bin');
   expect(problems).toEqual([]);
 });
 
@@ -59,7 +64,7 @@ test('hashFile() honours an AbortSignal, before and during hashing', async ({ pa
 
 test('a worker script that fails to load gives a clear message', async ({ page }) => {
   await page.route('**/worker.js', (route) => route.abort());
-  await page.goto('/');
+  await openFilesStep(page);
   await page.setInputFiles('#file-input', { name: 'a.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(1000, 1) });
   const item = page.locator('#files > li').first();
   await expect(item).toHaveAttribute('data-state', 'error');
@@ -82,7 +87,7 @@ test('a browser that refuses to start workers gives a clear message', async ({ p
       }
     };
   });
-  await page.goto('/');
+  await openFilesStep(page);
   await page.setInputFiles('#file-input', { name: 'c.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(1000, 3) });
   const item = page.locator('#files > li').first();
   await expect(item).toHaveAttribute('data-state', 'error');
@@ -97,7 +102,7 @@ test('a browser that refuses to start workers gives a clear message', async ({ p
 
 test('WebAssembly that fails to load gives a clear message', async ({ page }) => {
   await page.route('**/*.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
-  await page.goto('/');
+  await openFilesStep(page);
   await page.setInputFiles('#file-input', { name: 'b.png', mimeType: 'image/png', buffer: Buffer.alloc(1000, 2) });
   const item = page.locator('#files > li').first();
   await expect(item).toHaveAttribute('data-state', 'error');
@@ -108,7 +113,7 @@ test('a file that changed or vanished after it was chosen gives a clear message'
   const { problems } = await watch(page);
   const gone = await randomFile('vanishes.bin', 2 * MiB);
   const changed = await randomFile('changes.bin', 2 * MiB);
-  await page.goto('/');
+  await openFilesStep(page);
   await apiInput(page, [gone, changed]);
   await rm(gone);
   await truncate(changed, 1000);
@@ -119,7 +124,7 @@ test('a file that changed or vanished after it was chosen gives a clear message'
     );
   });
   expect(codes).toEqual(['read-failed', 'read-failed']);
-  // The same files dropped on the page.
+  // The same files dropped on the page (on the files step, a drop anywhere goes to the element).
   await dropApiFiles(page);
   for (const i of [0, 1]) {
     const item = page.locator('#files > li').nth(i);
@@ -129,24 +134,45 @@ test('a file that changed or vanished after it was chosen gives a clear message'
   expect(problems).toEqual([]);
 });
 
-test('leaving while a file is being hashed asks first; once nothing is being hashed it does not', async ({ page }) => {
-  const big = await sparseFile('leave-me.bin', 8 * 1024 * MiB);
-  await page.goto('/');
-  await page.getByRole('button', { name: 'English' }).click(); // a real user has touched the page
-  await page.setInputFiles('#file-input', big);
-  const item = page.locator('#files > li').first();
-  await expect(item).toHaveAttribute('data-state', 'hashing');
+test('leaving asks first once a situation is chosen, while a file is hashed and after it is removed; an untouched page does not', async ({ context }) => {
+  // A page nobody has started a report on: closing it does not ask.
+  const untouched = await context.newPage();
+  const untouchedDialogs = [];
+  untouched.on('dialog', (dialog) => {
+    untouchedDialogs.push(dialog.type());
+    dialog.dismiss();
+  });
+  await untouched.goto('/');
+  await untouched.getByRole('button', { name: 'English' }).click(); // a real user has touched the page
+  await untouched.close({ runBeforeUnload: true });
+  await expect.poll(() => untouched.isClosed()).toBe(true);
+  expect(untouchedDialogs).toEqual([]);
+
+  const page = await context.newPage();
   const dialogs = [];
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.type());
     dialog.dismiss(); // stay
   });
-  await page.close({ runBeforeUnload: true });
-  await expect.poll(() => dialogs).toEqual(['beforeunload']);
-  expect(page.isClosed()).toBe(false);
-  await item.getByRole('button', { name: en.cancel }).click();
-  await expect(item).toHaveAttribute('data-state', 'cancelled');
-  await page.close({ runBeforeUnload: true });
-  await expect.poll(() => page.isClosed()).toBe(true);
-  expect(dialogs).toEqual(['beforeunload']);
+  const tryToLeave = async (asked) => {
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(() => dialogs.length).toBe(asked);
+    expect(page.isClosed()).toBe(false);
+  };
+  await page.goto('/');
+  // A situation chosen is a report started.
+  await page.locator('input[name=situation][value=shared]').check();
+  await tryToLeave(1);
+  await page.locator('section[data-step=situation] .next').click();
+  const big = await sparseFile('leave-me.bin', 8 * 1024 * MiB);
+  await page.setInputFiles('#file-input', big);
+  const item = page.locator('#files > li').first();
+  await expect(item).toHaveAttribute('data-state', 'hashing');
+  await tryToLeave(2);
+  // Removing the file does not end the report: the situation is still chosen.
+  await item.getByRole('button', { name: en['files.removeLabel'].replace('{name}', 'leave-me.bin') }).click();
+  await expect(page.locator('#files > li')).toHaveCount(0);
+  await tryToLeave(3);
+  expect(dialogs).toEqual(['beforeunload', 'beforeunload', 'beforeunload']);
+  await page.close();
 });

@@ -1,7 +1,7 @@
 // Digests shown on the page and returned by hashFile() equal Node's crypto.
 import { createHash } from 'node:crypto';
 import { test, expect } from '@playwright/test';
-import { MiB, NOT_AN_IMAGE, apiInput, dropApiFiles, nodeDigests, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
+import { MiB, NOT_AN_IMAGE, apiInput, dropApiFiles, nodeDigests, openFilesStep, randomFile, shownDigests, sparseFile, watch } from './helpers.mjs';
 
 const SIZES = [
   ['empty.bin', 0],
@@ -17,7 +17,7 @@ for (const [name, size] of SIZES) {
     const path = await randomFile(name, size);
     const want = await nodeDigests(path);
     const { problems } = await watch(page);
-    await page.goto('/');
+    await openFilesStep(page);
     await page.setInputFiles('#file-input', path);
     expect(await shownDigests(page)).toEqual({ sha256: want.sha256, md5: want.md5 });
 
@@ -52,11 +52,12 @@ test('several files at once, picked and dropped, all correct', async ({ page }) 
   const paths = await Promise.all(sizes.map((s, i) => randomFile(`many-${i}.bin`, s)));
   const wants = await Promise.all(paths.map(nodeDigests));
   const { problems } = await watch(page);
-  await page.goto('/');
+  await openFilesStep(page);
   await page.setInputFiles('#file-input', paths.slice(0, 3));
-  // The last one arrives by drag and drop while the others are hashing.
+  // The last one arrives by drag and drop while the others are hashing, dropped on the page
+  // outside the element (its heading): drops anywhere go to the element on the files step.
   await apiInput(page, [paths[3]]);
-  await dropApiFiles(page, '.intro');
+  await dropApiFiles(page, 'h1');
   for (const [i, want] of wants.entries()) {
     expect(await shownDigests(page, i)).toEqual({ sha256: want.sha256, md5: want.md5 });
   }
@@ -74,7 +75,7 @@ test('a photo chosen while a video is being hashed does not wait for the video',
   const video = await sparseFile('long-video.mp4', 6 * 1024 * MiB);
   const photos = await Promise.all([1, 2, 3].map((i) => randomFile(`photo-${i}.jpg`, 200_000 + i)));
   const wants = await Promise.all(photos.map(nodeDigests));
-  await page.goto('/');
+  await openFilesStep(page);
   await page.setInputFiles('#file-input', video);
   const first = page.locator('#files > li').first();
   await expect(first).toHaveAttribute('data-state', 'hashing');
@@ -85,7 +86,7 @@ test('a photo chosen while a video is being hashed does not wait for the video',
   await expect(first).toHaveAttribute('data-state', 'hashing');
   // The extra worker retired: the pool is back to its size (two here: video's lead and partner).
   await expect.poll(() => page.workers().length).toBeLessThanOrEqual(await page.evaluate(() => Math.min(navigator.hardwareConcurrency, 4)));
-  await first.getByRole('button').click();
+  await first.locator('.remove').click(); // stops the video's hashing
 });
 
 test('on a one-core phone a large file is hashed by one worker, correctly', async ({ page }) => {

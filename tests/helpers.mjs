@@ -3,11 +3,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
 export const MiB = 1 << 20;
-/** Generated files live here; the global teardown removes them. */
-export const FILES_DIR = join(import.meta.dirname, '../target/e2e-files');
+/**
+ * Generated files live here; the global teardown removes them. A run on its own E2E_PORT gets its
+ * own folder, so runs side by side do not delete each other's files.
+ */
+export const FILES_DIR = join(import.meta.dirname, `../target/e2e-files${process.env.E2E_PORT ? `-${process.env.E2E_PORT}` : ''}`);
 
 async function pathFor(name) {
   await mkdir(FILES_DIR, { recursive: true });
@@ -75,6 +78,20 @@ export async function watch(page) {
   return { problems, requests };
 }
 
+/**
+ * Opens the page and takes <report-helper> to its files step: chooses `situation`, presses that
+ * step's Next, and waits for the file input (in the element's open shadow root, which
+ * Playwright's CSS locators pierce).
+ */
+export async function openFilesStep(page, { situation = 'shared' } = {}) {
+  await page.goto('/');
+  await page.locator(`input[name=situation][value=${situation}]`).check();
+  await page.locator('section[data-step=situation] .next').click();
+  await expect(page.locator('section[data-step=files]')).toBeVisible();
+  await page.locator('#file-input').waitFor({ state: 'attached' });
+  expect(await page.evaluate(() => document.querySelector('report-helper').step)).toBe('files');
+}
+
 /** Adds a plain file input to the page, for handing files to the JS API. */
 export async function apiInput(page, paths) {
   await page.evaluate(() => {
@@ -85,19 +102,33 @@ export async function apiInput(page, paths) {
   await page.setInputFiles('#api-input', paths);
 }
 
-/** Drops the files of the `#api-input` that apiInput() made onto the element at `selector`. */
+/**
+ * Drops the files of the `#api-input` that apiInput() made onto the element at `selector`: one
+ * of the page's own (light DOM), else one inside <report-helper>'s shadow root.
+ */
 export async function dropApiFiles(page, selector = 'body') {
   await page.evaluate((target) => {
     const data = new DataTransfer();
     for (const f of document.querySelector('#api-input').files) data.items.add(f);
-    document.querySelector(target).dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    const el = document.querySelector(target) ?? document.querySelector('report-helper').shadowRoot.querySelector(target);
+    if (!el) throw new Error(`nothing to drop on at ${target}`);
+    el.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
   }, selector);
+}
+
+/**
+ * Waits until a file item has finished, however long hashing takes on a busy machine (within the
+ * test's own timeout), then asserts it is done: an error state fails at once, with its text.
+ */
+async function finished(item) {
+  await expect(item).toHaveAttribute('data-state', /^(done|error|cancelled)$/, { timeout: test.info().timeout });
+  expect(await item.getAttribute('data-state'), await item.locator('.status').textContent()).toBe('done');
 }
 
 /** The digests the page shows for the file item at `index` once it is done. */
 export async function shownDigests(page, index = 0) {
   const item = page.locator('#files > li').nth(index);
-  await expect(item).toHaveAttribute('data-state', 'done');
+  await finished(item);
   return {
     sha256: await item.locator('code.sha256').textContent(),
     md5: await item.locator('code.md5').textContent(),
@@ -107,7 +138,7 @@ export async function shownDigests(page, index = 0) {
 /** The PDQ hash and its note shown for the file at `index`, once done. */
 export async function shownPdq(page, index = 0) {
   const item = page.locator('#files > li').nth(index);
-  await expect(item).toHaveAttribute('data-state', 'done');
+  await finished(item);
   return { hash: await item.locator('code.pdq').textContent(), note: await item.locator('.pdq-note').textContent() };
 }
 

@@ -2,12 +2,30 @@
 // browser's resident memory grows by a small fraction of the file while it is read.
 import { readdirSync, readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
-import { MiB, nodeDigests, shownDigests, sparseFile } from './helpers.mjs';
+import { MiB, nodeDigests, openFilesStep, shownDigests, sparseFile } from './helpers.mjs';
 
-/** Resident memory of every Chromium process on this machine, in bytes. */
+/**
+ * Resident memory of this test's Chromium, in bytes: every Chromium process descending from this
+ * Node process (which launched the browser), so browsers of other runs on the machine don't count.
+ */
 function chromiumRss() {
+  const parent = new Map();
+  const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number);
+  for (const pid of pids) {
+    try {
+      // "pid (comm) state ppid …": the name may hold spaces or parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parent.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const ours = (pid) => {
+    for (let p = parent.get(pid); p > 1; p = parent.get(p)) if (p === process.pid) return true;
+    return false;
+  };
   let total = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+  for (const pid of pids.filter(ours)) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       if (!/^Name:\s+(chromium|chrome)/m.test(status)) continue;
@@ -24,7 +42,7 @@ test('a 4 GiB file hashes correctly with flat memory', async ({ page }) => {
   const size = 4 * 1024 * MiB;
   const path = await sparseFile('four-gib.bin', size);
   const want = await nodeDigests(path);
-  await page.goto('/');
+  await openFilesStep(page);
   const before = chromiumRss();
   expect(before).toBeGreaterThan(0); // we do see the browser's processes
   let peak = before;

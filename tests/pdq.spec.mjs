@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { apiInput, shownPdq, tempFile, watch } from './helpers.mjs';
+import { apiInput, openFilesStep, shownPdq, tempFile, watch } from './helpers.mjs';
 import { DEFAULT_OUT_DIR as HOSTILE, makeHostile } from './fixtures/make-hostile.mjs';
 
 const VECTORS = join(import.meta.dirname, '../../shared/vectors/pdq');
@@ -68,7 +68,7 @@ test('every vector JPEG and PNG gives the reference hash and quality, bit for bi
 test('the page shows the PDQ hash of an image, and why a non-image has none', async ({ page }) => {
   const full = csv('pdq_cpp_full.csv');
   const { problems } = await watch(page);
-  await page.goto('/');
+  await openFilesStep(page);
   const { files } = await makeHostile();
   expect(files.some((f) => f.name === 'text.txt')).toBe(true);
   await page.setInputFiles('#file-input', [join(DATA, 'reg-test-input/labelme-subset/q0003.jpg'), join(DATA, 'bridge-mods/aaa-orig.jpg'), join(HOSTILE, 'text.txt')]);

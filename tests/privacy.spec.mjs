@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { apiInput, randomFile, shownDigests, tempFile, watch } from './helpers.mjs';
+import { apiInput, openFilesStep, randomFile, shownDigests, tempFile, watch } from './helpers.mjs';
 
 const dist = resolve(import.meta.dirname, '../dist');
 const siteFiles = new Set(
@@ -34,7 +34,7 @@ function jpegWithExif() {
 
 test('nothing of a file leaves the page, nothing is stored, no CSP violation', async ({ page, baseURL }) => {
   const { problems, requests } = await watch(page);
-  await page.goto('/');
+  await openFilesStep(page);
   const big = await randomFile(`${SECRET_NAME}-video.mp4`, 12 << 20);
   const photo = await tempFile(`${SECRET_NAME}.jpg`, jpegWithExif());
   await page.setInputFiles('#file-input', [photo, big]);
@@ -74,7 +74,7 @@ test('nothing of a file leaves the page, nothing is stored, no CSP violation', a
 
 test('the watchers catch a stray request and CSP violations in the page and the worker', async ({ page, baseURL }) => {
   const { problems, requests } = await watch(page);
-  await page.goto('/');
+  await openFilesStep(page);
   await page.setInputFiles('#file-input', { name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(10) });
   await shownDigests(page);
   await page.evaluate(() => fetch('/not-a-site-file', { method: 'POST', body: 'x' }).catch(() => {}));
