@@ -1,8 +1,10 @@
 //! `schema/report-v1.schema.json` against the core: its limits and constants are the ones of
 //! `report.rs`, and its properties are the fields the core writes, so the two cannot drift apart.
-//! (Whether the schema accepts and refuses the same reports as the core is tested with Ajv and the
-//! WebAssembly in `tests/schema.spec.mjs`.) The schema is compiled in, so this runs natively and,
-//! under `wasm-bindgen-test`, in Chromium.
+//! The schema is compiled in, so these run natively and, under `wasm-bindgen-test`, in Chromium.
+//!
+//! Whether the schema and the core accept and refuse the same reports is told by one table,
+//! `schema/tests/report-v1-cases.json`: natively here, `Report::from_json` must give each case's
+//! verdict (and its field and problem); `tests/schema.spec.mjs` holds Ajv to the same file.
 
 use report_helper::report::{
     Contact, Item, ItemKind, ItemPdq, Report, Situation, MAX_EMAIL_BYTES, MAX_EXPLANATION_CHARS,
@@ -277,4 +279,95 @@ fn the_core_enforces_the_limits_at_their_edges() {
     assert!(ok(&r));
     r.items.push(full.items[0].clone());
     assert!(!ok(&r));
+}
+
+/// One case of `schema/tests/report-v1-cases.json` (its header is in `make-report-v1-cases.mjs`).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    /// A JSON value, or a string holding the raw JSON text to send.
+    report: Box<serde_json::value::RawValue>,
+    valid: bool,
+    field: Option<String>,
+    problem: Option<String>,
+    core_message_contains: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)] // Ajv's business: the core must give `valid` all the same.
+    schema_cannot_tell: bool,
+    canonical: Option<String>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Case {
+    /// The text the endpoint receives: a value exactly as the file writes it (compact, in the
+    /// order written, as `JSON.stringify` gives it to Ajv), or the string's raw text.
+    fn text(&self) -> String {
+        let raw = self.report.get();
+        if raw.starts_with('"') {
+            serde_json::from_str(raw).unwrap()
+        } else {
+            raw.to_string()
+        }
+    }
+}
+
+/// The core gives every case of the shared table its verdict, and for a refusal the field and
+/// problem the table names; an accepted report comes back out in canonical form unchanged.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_core_judges_the_shared_cases_as_the_file_says() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schema/tests/report-v1-cases.json"
+    );
+    let text = std::fs::read_to_string(path).expect("the cases file");
+    let cases: Vec<Case> = serde_json::from_str(&text).expect("the cases file is a list of cases");
+    assert!(cases.len() > 150, "{} cases", cases.len());
+    let mut names = std::collections::HashSet::new();
+    let (mut accepted, mut refused) = (0, 0);
+    for case in &cases {
+        let name = &case.name;
+        assert!(names.insert(name.as_str()), "{name}: named twice");
+        match Report::from_json(&case.text()) {
+            Ok(report) => {
+                assert!(case.valid, "{name}: the core accepts it");
+                assert!(
+                    case.field.is_none() && case.problem.is_none(),
+                    "{name}: a valid case names no problem"
+                );
+                let json = report.to_json();
+                if let Some(canonical) = &case.canonical {
+                    assert_eq!(&json, canonical, "{name}");
+                }
+                assert_eq!(Report::from_json(&json).as_ref(), Ok(&report), "{name}");
+                accepted += 1;
+            }
+            Err(e) => {
+                assert!(!case.valid, "{name}: the core refuses it: {e}");
+                if let Some(field) = &case.field {
+                    assert_eq!(&e.field, field, "{name}: {e}");
+                    if !field.is_empty() {
+                        assert!(
+                            e.to_string().starts_with(&format!("{field}: ")),
+                            "{name}: {e}"
+                        );
+                    }
+                }
+                if let Some(problem) = &case.problem {
+                    assert_eq!(e.problem.code(), problem, "{name}: {e}");
+                }
+                if let Some(part) = &case.core_message_contains {
+                    assert!(e.to_string().contains(part.as_str()), "{name}: {e}");
+                }
+                assert!(case.canonical.is_none(), "{name}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        accepted > 40 && refused > 80,
+        "{accepted} accepted, {refused} refused"
+    );
 }
