@@ -4,6 +4,9 @@
 //!
 //! Never in it: file names, sizes, dimensions, dates or EXIF of the originals. Only digests, PDQ
 //! hashes, URLs, the situation and what the person chose to write.
+//!
+//! The JSON is written by [`Report::to_json`], a small writer that gives exactly what
+//! `serde_json::to_string` gives (tested natively in `tests/report_json.rs`), without serde.
 
 use core::fmt;
 
@@ -37,12 +40,61 @@ pub enum Situation {
     Other,
 }
 
+/// What a file is: a picture (PDQ applies), a video, or anything else (exact digests only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ItemKind {
     Image,
     Video,
     Other,
+}
+
+impl Situation {
+    /// Every situation, in the schema's order.
+    pub const ALL: [Situation; 4] = [
+        Situation::Shared,
+        Situation::Threatened,
+        Situation::Minor,
+        Situation::Other,
+    ];
+    /// Their JSON names, in the same order.
+    pub const NAMES: &'static [&'static str] = &["shared", "threatened", "minor", "other"];
+
+    /// The name in the JSON: `shared`, `threatened`, `minor` or `other`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Situation::Shared => "shared",
+            Situation::Threatened => "threatened",
+            Situation::Minor => "minor",
+            Situation::Other => "other",
+        }
+    }
+
+    /// The situation of that JSON name, exactly (case included).
+    pub fn from_name(name: &str) -> Option<Situation> {
+        Situation::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl ItemKind {
+    /// Every kind, in the schema's order.
+    pub const ALL: [ItemKind; 3] = [ItemKind::Image, ItemKind::Video, ItemKind::Other];
+    /// Their JSON names, in the same order.
+    pub const NAMES: &'static [&'static str] = &["image", "video", "other"];
+
+    /// The name in the JSON: `image`, `video` or `other`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ItemKind::Image => "image",
+            ItemKind::Video => "video",
+            ItemKind::Other => "other",
+        }
+    }
+
+    /// The kind of that JSON name, exactly (case included).
+    pub fn from_name(name: &str) -> Option<ItemKind> {
+        ItemKind::ALL.into_iter().find(|k| k.name() == name)
+    }
 }
 
 /// PDQ of an image item: the hash and its quality.
@@ -477,10 +529,68 @@ impl Report {
         Ok(())
     }
 
-    /// The report as sent: compact JSON, keys in the schema's order, absent options left out.
+    /// The report as sent: compact JSON, keys in the struct's (and the schema's) order, absent
+    /// options left out. Byte for byte what `serde_json::to_string` writes for the same report
+    /// (tested natively in `tests/report_json.rs`), without serde: strings escape `"`, `\\` and
+    /// the controls below U+0020 (`\b \f \n \r \t`, else `\u00xx` in lowercase hex) and keep
+    /// everything else as UTF-8.
     pub fn to_json(&self) -> String {
-        // Serialising plain strings, numbers and enums cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = String::with_capacity(512 + 160 * self.items.len() + 64 * self.urls.len());
+        let mut report = JsonObject::open(&mut out);
+        report.string("schema", &self.schema);
+        report.string("idempotency_key", &self.idempotency_key);
+        report.string("created_at", &self.created_at);
+        report.string("language", &self.language);
+        report.string("situation", self.situation.name());
+        let w = report.key("items");
+        w.push('[');
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                w.push(',');
+            }
+            let mut o = JsonObject::open(w);
+            o.string("kind", item.kind.name());
+            o.string("sha256", &item.sha256);
+            o.string("md5", &item.md5);
+            if let Some(sha1) = &item.sha1 {
+                o.string("sha1", sha1);
+            }
+            if let Some(pdq) = &item.pdq {
+                let mut p = JsonObject::open(o.key("pdq"));
+                p.string("hash", &pdq.hash);
+                push_u8(p.key("quality"), pdq.quality);
+                p.close();
+            }
+            o.close();
+        }
+        w.push(']');
+        let w = report.key("urls");
+        w.push('[');
+        for (i, url) in self.urls.iter().enumerate() {
+            if i > 0 {
+                w.push(',');
+            }
+            push_json_string(w, url);
+        }
+        w.push(']');
+        if let Some(explanation) = &self.explanation {
+            report.string("explanation", explanation);
+        }
+        if let Some(contact) = &self.contact {
+            let mut c = JsonObject::open(report.key("contact"));
+            if let Some(name) = &contact.name {
+                c.string("name", name);
+            }
+            if let Some(email) = &contact.email {
+                c.string("email", email);
+            }
+            c.close();
+        }
+        report
+            .key("good_faith")
+            .push_str(if self.good_faith { "true" } else { "false" });
+        report.close();
+        out
     }
 
     /// Parses and validates a report as the intake endpoint receives it.
@@ -546,6 +656,85 @@ impl Report {
         }
         Ok(report)
     }
+}
+
+/// A JSON object being written: `{`, then `"key":value` pairs separated by commas, then `}`.
+struct JsonObject<'a> {
+    out: &'a mut String,
+    empty: bool,
+}
+
+impl<'a> JsonObject<'a> {
+    fn open(out: &'a mut String) -> JsonObject<'a> {
+        out.push('{');
+        JsonObject { out, empty: true }
+    }
+
+    /// Writes `"key":` (after a comma unless first) and returns the output for the value. Keys
+    /// are our own field names: plain ASCII, nothing to escape.
+    fn key(&mut self, key: &str) -> &mut String {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+        self.out
+    }
+
+    fn string(&mut self, key: &str, value: &str) {
+        push_json_string(self.key(key), value);
+    }
+
+    fn close(self) {
+        self.out.push('}');
+    }
+}
+
+/// A number from 0 to 255 in decimal, as JSON writes it.
+fn push_u8(out: &mut String, n: u8) {
+    if n >= 100 {
+        out.push(char::from(b'0' + n / 100));
+    }
+    if n >= 10 {
+        out.push(char::from(b'0' + n / 10 % 10));
+    }
+    out.push(char::from(b'0' + n % 10));
+}
+
+/// `s` as a JSON string, escaped exactly as serde_json escapes it: `\"` and `\\`; `\b`, `\f`,
+/// `\n`, `\r`, `\t`; the other controls below U+0020 as `\u00xx` (lowercase hex); everything
+/// else, U+007F and all non-ASCII included, as it is.
+fn push_json_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            0x08 => 'b',
+            0x0c => 'f',
+            b'\n' => 'n',
+            b'\r' => 'r',
+            b'\t' => 't',
+            0x00..=0x1f => 'u',
+            _ => continue,
+        };
+        // Only ASCII bytes are escaped, so `i` is always on a character boundary.
+        out.push_str(&s[start..i]);
+        out.push('\\');
+        out.push(short);
+        if short == 'u' {
+            out.push_str("00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -621,6 +810,51 @@ mod tests {
             "compact: {json}"
         );
         assert_eq!(Report::from_json(&json).unwrap(), report);
+    }
+
+    #[test]
+    fn strings_are_escaped_as_json_requires_and_no_more() {
+        let mut report = Report::from_draft(draft()).unwrap();
+        for (text, want) in [
+            ("plain", r#""plain""#),
+            ("", r#""""#),
+            ("say \"hi\"", r#""say \"hi\"""#),
+            ("back\\slash", r#""back\\slash""#),
+            ("\u{8}\u{c}\n\r\t", r#""\b\f\n\r\t""#),
+            ("\u{0}\u{1}\u{b}\u{1f}", r#""\u0000\u0001\u000b\u001f""#),
+            (
+                "/ \u{7f} \u{85} \u{2028} \u{feff}",
+                "\"/ \u{7f} \u{85} \u{2028} \u{feff}\"",
+            ),
+            ("ünïcode 😀", r#""ünïcode 😀""#),
+            ("\u{1}é\"😀\\", r#""\u0001é\"😀\\""#),
+        ] {
+            report.explanation = Some(text.into());
+            let json = report.to_json();
+            assert!(
+                json.contains(&format!(",\"explanation\":{want},")),
+                "{text:?}: {json}"
+            );
+        }
+        for (quality, want) in [
+            (0, "0"),
+            (7, "7"),
+            (10, "10"),
+            (99, "99"),
+            (100, "100"),
+            (255, "255"),
+        ] {
+            report.items[0].pdq.as_mut().unwrap().quality = quality;
+            assert!(report.to_json().contains(&format!("\"quality\":{want}}}")));
+        }
+        report.contact = Some(Contact {
+            name: None,
+            email: None,
+        });
+        report.good_faith = false;
+        assert!(report
+            .to_json()
+            .ends_with(",\"contact\":{},\"good_faith\":false}"));
     }
 
     #[test]
