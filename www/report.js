@@ -1,6 +1,6 @@
 // report.js: the report itself. The core (through the WebAssembly, here on the main thread)
 // checks the draft and writes the JSON; this file sends it and writes the receipts.
-import init, { buildReport as coreBuildReport } from './wasm/report_helper.js';
+import init, { ReportDraft } from './wasm/report_helper.js';
 import { ReportHelperError } from './hashing.js';
 
 let ready = null;
@@ -23,7 +23,39 @@ export async function buildReport(draft) {
   await core();
   let json;
   try {
-    json = coreBuildReport(JSON.stringify(draft));
+    const {
+      idempotency_key, created_at, language, situation, items = [], urls = [],
+      explanation, name, email, good_faith, ...others
+    } = draft;
+    // A key the report does not know is refused, not dropped: nothing unexpected is sent, and
+    // nothing the caller meant to send is lost without a word.
+    const known = (rest, where) => {
+      const key = Object.keys(rest).find((k) => rest[k] !== undefined);
+      if (key !== undefined) {
+        throw Object.assign(new Error(`not a report: unknown field \`${key}\`${where}`), { field: '', problem: 'malformed' });
+      }
+    };
+    known(others, '');
+    // The core checks every value, its type included; build() consumes the draft.
+    const wasmDraft = new ReportDraft(idempotency_key, created_at, language, situation);
+    let consumed = false;
+    try {
+      items.forEach(({ kind, sha256, md5, sha1, pdq, ...rest }, i) => {
+        known(rest, ` in items[${i}]`);
+        const { hash, quality, ...pdqRest } = pdq ?? {};
+        known(pdqRest, ` in items[${i}].pdq`);
+        wasmDraft.addItem(kind, sha256, md5, sha1, hash, quality);
+      });
+      for (const url of urls) wasmDraft.addUrl(url);
+      wasmDraft.setExplanation(explanation);
+      wasmDraft.setName(name);
+      wasmDraft.setEmail(email);
+      wasmDraft.setGoodFaith(good_faith);
+      consumed = true;
+      json = wasmDraft.build();
+    } finally {
+      if (!consumed) wasmDraft.free();
+    }
   } catch (e) {
     throw Object.assign(new ReportHelperError('invalid-report', e?.message ?? String(e)), {
       field: e?.field ?? '',

@@ -137,18 +137,9 @@ fn the_schema_s_limits_are_the_core_s() {
     );
 }
 
-/// The JSON names serde gives an enum's variants, sorted.
-fn names<T: serde::Serialize>(variants: &[T]) -> Vec<String> {
-    let mut names: Vec<String> = variants
-        .iter()
-        .map(|v| {
-            serde_json::to_value(v)
-                .unwrap()
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+/// The names the core writes for an enum's variants, sorted.
+fn sorted<const N: usize>(names: [&str; N]) -> Vec<&str> {
+    let mut names = names.to_vec();
     names.sort_unstable();
     names
 }
@@ -156,23 +147,38 @@ fn names<T: serde::Serialize>(variants: &[T]) -> Vec<String> {
 #[test]
 fn the_schema_s_enums_are_the_core_s() {
     let s = schema();
-    use Situation::*;
     assert_eq!(
         strings(at(&s, "/properties/situation/enum")),
-        names(&[Shared, Threatened, Minor, Situation::Other])
+        sorted(Situation::ALL.map(Situation::name))
     );
     assert_eq!(
         strings(at(&s, "/$defs/item/properties/kind/enum")),
-        names(&[ItemKind::Image, ItemKind::Video, ItemKind::Other])
+        sorted(ItemKind::ALL.map(ItemKind::name))
     );
+    // In the written reports too, each one.
+    let (full, _) = full_and_bare();
+    for situation in Situation::ALL {
+        let mut r = full.clone();
+        r.situation = situation;
+        assert!(r
+            .to_json()
+            .contains(&format!("\"situation\":\"{}\"", situation.name())));
+    }
+    for kind in ItemKind::ALL {
+        let mut r = full.clone();
+        r.items[0].kind = kind;
+        assert!(r
+            .to_json()
+            .contains(&format!("\"kind\":\"{}\"", kind.name())));
+    }
 }
 
 #[test]
 fn the_schema_s_properties_are_the_fields_the_core_writes() {
     let s = schema();
     let (full, bare) = full_and_bare();
-    let full = serde_json::to_value(&full).unwrap();
-    let bare = serde_json::to_value(&bare).unwrap();
+    let full: Value = serde_json::from_str(&full.to_json()).unwrap();
+    let bare: Value = serde_json::from_str(&bare.to_json()).unwrap();
     for (properties, required, written, bare_written) in [
         ("/properties", "/required", &full, &bare),
         (
@@ -197,7 +203,7 @@ fn the_schema_s_properties_are_the_fields_the_core_writes() {
     );
     // The canonical form's keys come in the order of the schema's `properties` (a `Value` sorts
     // its keys, so read that order from the text).
-    let json = serde_json::to_string(&full_and_bare().0).unwrap();
+    let json = full_and_bare().0.to_json();
     let order: Vec<usize> = top_level_property_order()
         .iter()
         .map(|k| json.find(&format!("\"{k}\":")).unwrap())
