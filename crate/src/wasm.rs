@@ -382,7 +382,7 @@ impl JsReportDraft {
     #[wasm_bindgen(js_name = setGoodFaith)]
     pub fn set_good_faith(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "boolean")] good_faith: JsValue,
+        #[wasm_bindgen(js_name = goodFaith, unchecked_param_type = "boolean")] good_faith: JsValue,
     ) -> Result<(), JsValue> {
         self.0.good_faith = if good_faith.is_undefined() || good_faith.is_null() {
             false
