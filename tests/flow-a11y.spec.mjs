@@ -567,17 +567,10 @@ test('phones: long addresses, refused lines, emails and links in the explanation
   await context.close();
 });
 
-// BUG (www/report-helper.css): two button labels break inside a word (checked at 360 px; the
-// second one at any width). Before 60e770c they spilled out of their buttons instead; since then
-// `overflow-wrap: anywhere` on `.rh` breaks them:
-//  - `.url-list li` is a flex row, and its Remove button has `min-width: 2.75rem`, which replaces
-//    the flex item's automatic (min-content) minimum. Beside a long address the button is squeezed
-//    below its label: "Rem|ove" over 4 lines (60 px wide, 114 px high), "Ver|wijd|ere|n" in nl.
-//    Fix: `.url-list button { flex: none; }`, so the address wraps and the button keeps its label.
-//  - `.thumb { width: 5rem }` holds the preview's reveal button; in Dutch its pressed label
-//    "Vervagen" needs about 85 px, the column gives 80: "Vervage|n". Fix: let the column grow
-//    (`.thumb { width: auto; min-width: 5rem }`) or give the button less padding.
-test.fixme('phones: button labels stay whole (Remove beside a long address; the preview Blur in Dutch)', async ({ browser }) => {
+// No button label breaks inside a word on a phone: the Remove button beside a long address, and
+// the preview's reveal button in Dutch ("Vervagen", wider than the 5rem preview). (Until babfe04
+// they broke: "Rem|ove", "Ver|wijd|ere|n", "Vervage|n".)
+test('phones: button labels stay whole (Remove beside a long address; the preview Blur in Dutch)', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   const el = helper(page);
