@@ -180,10 +180,11 @@ let templates = null;
 /** A line of the URL box as the WHATWG parser writes it, or why it cannot be reported. */
 export function normaliseUrl(line) {
   let text = line.trim();
-  // "example.com/x" means https; "javascript:", "ftp://" and the like are refused below.
-  if (!/^[a-z][a-z\d+.-]*:\/\//i.test(text) && !/^(javascript|data|mailto|file|blob|about|tel|ftp):/i.test(text)) {
-    text = `https://${text}`;
-  }
+  // "example.com/x" and "example.com:8080/x" mean https. Anything else before a colon is a
+  // scheme, typos included: "http:/x.example" is read as the browser reads it, and "htps:/x",
+  // "javascript:" or "ftp://" are refused below rather than turned into a host.
+  const scheme = /^[a-z][a-z\d+.-]*:/i.test(text) && !/^[^:/?#]+:\d/.test(text);
+  if (!scheme) text = `https://${text}`;
   let url;
   try {
     url = new URL(text);
