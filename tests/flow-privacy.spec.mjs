@@ -4,11 +4,11 @@
 // looked at: the only one that is not a GET of the site's own static files is the one POST to
 // the endpoint; no URL, header or body carries any 16-byte run of any file, any file name or any
 // planted string; nothing is stored anywhere; no console error, no CSP violation.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { watch } from './helpers.mjs';
+import { notSiteFileGets, watch } from './helpers.mjs';
 import {
   addFilesOnStep,
   addUrls,
@@ -26,23 +26,6 @@ import {
   waitSent,
 } from './flow-helpers.mjs';
 import { makeFlowFixtures, removeFlowFixtures } from './fixtures/make-flow-fixtures.mjs';
-
-const dist = resolve(import.meta.dirname, '../dist');
-const siteFiles = new Set(
-  readdirSync(dist, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => `/${relative(dist, join(e.parentPath, e.name))}`),
-);
-siteFiles.add('/');
-
-/** Requests that are not a body-less GET of one of the site's own files. */
-function notSiteFileGets(requests, baseURL) {
-  const origin = new URL(baseURL).origin;
-  return requests.filter((r) => {
-    const url = new URL(r.url);
-    return url.origin !== origin || r.method !== 'GET' || (r.body && r.body.length) || !siteFiles.has(url.pathname);
-  });
-}
 
 const WINDOW = 16;
 

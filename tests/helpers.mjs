@@ -1,8 +1,8 @@
 // Shared pieces of the end-to-end tests. Expected digests always come from Node's crypto.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 
 export const MiB = 1 << 20;
@@ -169,4 +169,22 @@ async function watchWorkerLogs(page, problems) {
     }
   });
   await cdp.send('Target.setDiscoverTargets', { discover: true });
+}
+
+const dist = resolve(import.meta.dirname, '../dist');
+/** The paths of the built site's own files (and `/`), the only things the page may GET. */
+export const siteFiles = new Set(
+  readdirSync(dist, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => `/${relative(dist, join(e.parentPath, e.name))}`),
+);
+siteFiles.add('/');
+
+/** The requests that are not a body-less GET of one of the site's own files. */
+export function notSiteFileGets(requests, baseURL) {
+  const origin = new URL(baseURL).origin;
+  return requests.filter((r) => {
+    const url = new URL(r.url);
+    return url.origin !== origin || r.method !== 'GET' || (r.body && r.body.length) || !siteFiles.has(url.pathname);
+  });
 }

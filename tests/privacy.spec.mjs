@@ -1,26 +1,7 @@
 // Privacy is an invariant: no byte of a file, no file name, no EXIF field leaves the page; the
 // only requests are GETs of the site's own static files; nothing is stored; no CSP violation.
-import { readdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { apiInput, openFilesStep, randomFile, shownDigests, tempFile, watch } from './helpers.mjs';
-
-const dist = resolve(import.meta.dirname, '../dist');
-const siteFiles = new Set(
-  readdirSync(dist, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => `/${relative(dist, join(e.parentPath, e.name))}`),
-);
-siteFiles.add('/');
-
-/** The requests that break the rules: another origin, not a GET, a body, not a site file. */
-function offending(requests, baseURL) {
-  const origin = new URL(baseURL).origin;
-  return requests.filter((r) => {
-    const url = new URL(r.url);
-    return url.origin !== origin || r.method !== 'GET' || r.body || !siteFiles.has(url.pathname);
-  });
-}
+import { apiInput, notSiteFileGets, openFilesStep, randomFile, shownDigests, tempFile, watch } from './helpers.mjs';
 
 const SECRET_NAME = 'secret-name-of-victim-4f1c';
 const EXIF_MARKER = 'GPS-52.0907N-5.1214E-camera-owner-jane';
@@ -49,7 +30,7 @@ test('nothing of a file leaves the page, nothing is stored, no CSP violation', a
   await expect(page.locator('html')).toHaveAttribute('lang', 'nl');
 
   expect(requests.length).toBeGreaterThan(5); // the watcher saw the page load
-  expect(offending(requests, baseURL)).toEqual([]);
+  expect(notSiteFileGets(requests, baseURL)).toEqual([]);
   for (const r of requests) {
     const seen = `${r.url} ${JSON.stringify(r.headers)}`;
     expect(seen).not.toContain(SECRET_NAME);
@@ -78,7 +59,7 @@ test('the watchers catch a stray request and CSP violations in the page and the 
   await page.setInputFiles('#file-input', { name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(10) });
   await shownDigests(page);
   await page.evaluate(() => fetch('/not-a-site-file', { method: 'POST', body: 'x' }).catch(() => {}));
-  expect(offending(requests, baseURL).map((r) => new URL(r.url).pathname)).toEqual(['/not-a-site-file']);
+  expect(notSiteFileGets(requests, baseURL).map((r) => new URL(r.url).pathname)).toEqual(['/not-a-site-file']);
 
   // .invalid never resolves; the CSP refuses it before any connection anyway.
   await page.evaluate(() => fetch('https://tracker.invalid/page').catch(() => {}));

@@ -11,7 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { CASES_FILE, casesText } from '../schema/tests/make-report-v1-cases.mjs';
+import {
+  CASES_FILE, casesText, KEY, SHA256_EMPTY, MD5_EMPTY, SHA256_ABC, MD5_ABC, SHA1_ABC, PDQ,
+} from '../schema/tests/make-report-v1-cases.mjs';
 
 const fromRoot = (path) => new URL(`../${path}`, import.meta.url);
 
@@ -25,13 +27,6 @@ test.beforeAll(async () => {
   core.initSync({ module: readFileSync(fromRoot('dist/wasm/report_helper_bg.wasm')) });
 });
 
-const KEY = '3f2b8c1e-1d2a-4c6b-9a7e-5b1c2d3e4f50';
-const SHA256_EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-const MD5_EMPTY = 'd41d8cd98f00b204e9800998ecf8427e';
-const SHA256_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
-const MD5_ABC = '900150983cd24fb0d6963f7d28e17f72';
-const SHA1_ABC = 'a9993e364706816aba3e25717850c26c9cd0d89d';
-const PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 
 /** Runs `f`, which must throw; returns what it threw. */
 function thrown(f) {

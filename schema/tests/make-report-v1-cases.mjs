@@ -22,13 +22,15 @@ import { fileURLToPath } from 'node:url';
 
 export const CASES_FILE = new URL('./report-v1-cases.json', import.meta.url);
 
-const KEY = '3f2b8c1e-1d2a-4c6b-9a7e-5b1c2d3e4f50';
-const SHA256_EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-const MD5_EMPTY = 'd41d8cd98f00b204e9800998ecf8427e';
-const SHA256_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
-const MD5_ABC = '900150983cd24fb0d6963f7d28e17f72';
-const SHA1_ABC = 'a9993e364706816aba3e25717850c26c9cd0d89d';
-const PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
+// Digests of '' and 'abc' (FIPS 180 / RFC 1321 examples) and a vector's PDQ hash, for the cases
+// here and the drafts of tests/schema.spec.mjs.
+export const KEY = '3f2b8c1e-1d2a-4c6b-9a7e-5b1c2d3e4f50';
+export const SHA256_EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+export const MD5_EMPTY = 'd41d8cd98f00b204e9800998ecf8427e';
+export const SHA256_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+export const MD5_ABC = '900150983cd24fb0d6963f7d28e17f72';
+export const SHA1_ABC = 'a9993e364706816aba3e25717850c26c9cd0d89d';
+export const PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 
 /** A valid report with every field; each case below changes one thing in a fresh copy. */
 const valid = () => ({
