@@ -518,7 +518,7 @@ export class ReportHelper extends HTMLElement {
     if (id === 'url-errors') this.#state.badUrls = [];
     this.#q(`#${id}`).hidden = true;
     for (const field of this.#all(`[aria-describedby~="${id}"]`)) field.removeAttribute('aria-invalid');
-    for (const field of this.#all(`#situation input`)) if (id === 'situation-error') field.removeAttribute('aria-invalid');
+    if (id === 'situation-error') for (const radio of this.#all('#situation input')) radio.removeAttribute('aria-invalid');
   }
 
   #renderErrors() {
