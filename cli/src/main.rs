@@ -3,6 +3,9 @@
 mod decode;
 mod hash;
 mod read;
+mod reports;
+mod serve;
+mod store;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -29,6 +32,31 @@ enum Command {
     /// Prints the digests and the PDQ hash of each FILE as one JSON line.
     #[command(long_about = HASH_ABOUT)]
     Hash(HashArgs),
+    /// Serves the built site and the reference intake API (reports stored in SQLite).
+    Serve(ServeArgs),
+    /// The operator's side of the intake: list, show and set the status of stored reports.
+    #[command(subcommand)]
+    Reports(reports::ReportsCommand),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port. The first line printed names the address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// The SQLite database (made, with its folder, on first start).
+    #[arg(long, value_name = "PATH", default_value = "data/reports.sqlite")]
+    db: PathBuf,
+    /// The built site to serve.
+    #[arg(long, value_name = "DIR", default_value = "dist")]
+    site: PathBuf,
+    /// An origin (`https://helpline.example`) whose pages may call the API and load the helper's
+    /// files; repeat for more. None by default: same origin only.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
+    /// Reports a client address may POST per minute.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    rate_limit: u32,
 }
 
 const HASH_ABOUT: &str = "\
@@ -87,7 +115,26 @@ enum PdqVariant {
 }
 
 fn main() -> ExitCode {
-    let Command::Hash(args) = Cli::parse().command;
+    let args = match Cli::parse().command {
+        Command::Hash(args) => args,
+        Command::Serve(args) => {
+            let config = serve::Config {
+                addr: args.addr,
+                db: args.db,
+                site: args.site,
+                allow_origins: args.allow_origins,
+                rate_limit: args.rate_limit,
+            };
+            return match serve::run(config) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    let _ = writeln!(io::stderr(), "report-helper: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Command::Reports(command) => return reports::run(command),
+    };
     let options = Options {
         size: match args.pdq {
             PdqVariant::Full => PdqSize::Full,

@@ -1,0 +1,306 @@
+//! The intake's storage: one SQLite file, WAL, `synchronous=FULL`, migrations by `user_version`.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// The statuses a report can have, in the order a helpline works through them.
+pub const STATUSES: [&str; 4] = ["received", "in_progress", "done", "withdrawn"];
+
+/// Each migration takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        report TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('received', 'in_progress', 'done', 'withdrawn')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        token_sha256 BLOB PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id)
+    );
+    CREATE INDEX tokens_report ON tokens(report_id);
+"];
+
+pub struct Store {
+    conn: Connection,
+}
+
+/// The answer to a submission.
+#[derive(Debug)]
+pub enum Stored {
+    /// A new report, with its reference and the only copy of its token.
+    Created { reference: String, token: String },
+    /// The same idempotency key and the same report again: the same reference, and a new token
+    /// (the first one is stored only as a hash, so it cannot be given again).
+    Replayed {
+        reference: String,
+        token: String,
+        status: String,
+    },
+    /// The same idempotency key with a different report.
+    KeyReused,
+}
+
+/// A report as the operator sees it.
+pub struct Row {
+    pub reference: String,
+    pub idempotency_key: String,
+    pub report: String,
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Store {
+    /// Opens (and on first use creates, with its folder) the database at `path`, and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Store, String> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let conn =
+            Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        Store::setup(conn).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn setup(mut conn: Connection) -> rusqlite::Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+        // FULL: the WAL is synced at every commit, so a 201 survives a crash or power loss.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let version = usize::try_from(version).unwrap_or(usize::MAX);
+        if version > MIGRATIONS.len() {
+            return Err(rusqlite::Error::InvalidParameterName(format!(
+                "the database's schema version {version} is newer than this program's ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        tx.commit()?;
+        Ok(Store { conn })
+    }
+
+    /// Stores `report` (its canonical JSON) under `key`, once. The database's UNIQUE constraint
+    /// on the key, not a prior look-up, is what keeps a second copy out.
+    pub fn submit(&mut self, key: &str, report: &str) -> rusqlite::Result<Stored> {
+        let now = now_rfc3339();
+        let token = random_base32(26);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut created = None;
+        for _ in 0..8 {
+            let reference = format!("RH-{}", random_base32(8));
+            match tx.execute(
+                "INSERT INTO reports (reference, idempotency_key, report, status, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, 'received', ?4, ?4)
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+                params![reference, key, report, now],
+            ) {
+                Ok(1) => {
+                    created = Some((tx.last_insert_rowid(), reference));
+                    break;
+                }
+                Ok(_) => break,
+                // The reference was taken (one chance in 2^40 a report): draw another.
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::ConstraintViolation => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let answer = match created {
+            Some((id, reference)) => {
+                add_token(&tx, id, &token)?;
+                Stored::Created { reference, token }
+            }
+            None => {
+                let (id, reference, stored, status): (i64, String, String, String) = tx.query_row(
+                    "SELECT id, reference, report, status FROM reports WHERE idempotency_key = ?1",
+                    [key],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )?;
+                if stored != report {
+                    return Ok(Stored::KeyReused);
+                }
+                add_token(&tx, id, &token)?;
+                Stored::Replayed {
+                    reference,
+                    token,
+                    status,
+                }
+            }
+        };
+        tx.commit()?;
+        Ok(answer)
+    }
+
+    /// The status of `reference`, if `token` is one of its tokens.
+    pub fn status(&self, reference: &str, token: &str) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT r.status FROM reports r JOIN tokens t ON t.report_id = r.id
+                 WHERE r.reference = ?1 AND t.token_sha256 = ?2",
+                params![reference, token_hash(token)],
+                |r| r.get(0),
+            )
+            .optional()
+    }
+
+    /// Withdraws `reference` if `token` is one of its tokens; false if not.
+    pub fn withdraw(&self, reference: &str, token: &str) -> rusqlite::Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE reports SET status = 'withdrawn', updated_at = ?3
+             WHERE reference = ?1
+               AND id IN (SELECT report_id FROM tokens WHERE token_sha256 = ?2)",
+            params![reference, token_hash(token), now_rfc3339()],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Sets the status of `reference` (operator side); false if there is no such report.
+    pub fn set_status(&self, reference: &str, status: &str) -> rusqlite::Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE reports SET status = ?2, updated_at = ?3 WHERE reference = ?1",
+            params![reference, status, now_rfc3339()],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Every report, oldest first.
+    pub fn list(&self) -> rusqlite::Result<Vec<Row>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT reference, idempotency_key, report, status, created_at, updated_at
+             FROM reports ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], row)?;
+        rows.collect()
+    }
+
+    pub fn get(&self, reference: &str) -> rusqlite::Result<Option<Row>> {
+        self.conn
+            .query_row(
+                "SELECT reference, idempotency_key, report, status, created_at, updated_at
+                 FROM reports WHERE reference = ?1",
+                [reference],
+                row,
+            )
+            .optional()
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        reference: r.get(0)?,
+        idempotency_key: r.get(1)?,
+        report: r.get(2)?,
+        status: r.get(3)?,
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+    })
+}
+
+fn add_token(tx: &rusqlite::Transaction<'_>, id: i64, token: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO tokens (token_sha256, report_id) VALUES (?1, ?2)",
+        params![token_hash(token), id],
+    )?;
+    Ok(())
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Crockford's base32 alphabet: no I, L, O or U, so a reference read aloud or copied by hand
+/// has no look-alikes.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// `n` characters of Crockford base32 from the operating system's CSPRNG: 5 bits each (8 for a
+/// reference: 40 bits; 26 for a token: 130 bits).
+pub fn random_base32(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).expect("the operating system's random number generator failed");
+    bytes
+        .iter()
+        .map(|b| CROCKFORD[usize::from(b & 31)] as char)
+        .collect()
+}
+
+/// Now, as RFC 3339 in UTC with milliseconds (`2026-11-28T01:02:03.456Z`).
+pub fn now_rfc3339() -> String {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_and_codes() {
+        let t = now_rfc3339();
+        assert_eq!(t.len(), 24, "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+        let r = random_base32(8);
+        assert!(r.bytes().all(|b| CROCKFORD.contains(&b)), "{r}");
+    }
+
+    #[test]
+    fn one_row_per_key_and_tokens_by_hash() {
+        let mut s = Store::setup(Connection::open_in_memory().unwrap()).unwrap();
+        let Stored::Created { reference, token } = s.submit("k", "{}").unwrap() else {
+            panic!()
+        };
+        let Stored::Replayed {
+            reference: again,
+            token: token2,
+            ..
+        } = s.submit("k", "{}").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(reference, again);
+        assert!(matches!(s.submit("k", "{ }").unwrap(), Stored::KeyReused));
+        assert_eq!(s.list().unwrap().len(), 1);
+        assert_eq!(s.status(&reference, &token).unwrap().unwrap(), "received");
+        assert_eq!(s.status(&reference, &token2).unwrap().unwrap(), "received");
+        assert_eq!(s.status(&reference, "nope").unwrap(), None);
+        assert!(!s.withdraw(&reference, "nope").unwrap());
+        assert!(s.withdraw(&reference, &token).unwrap());
+        assert_eq!(s.get(&reference).unwrap().unwrap().status, "withdrawn");
+    }
+}
