@@ -290,6 +290,7 @@ async fn cors(State(state): State<Shared>, request: Request, next: Next) -> Resp
         .filter(|o| state.allow_origins.iter().any(|a| a == o))
         .map(str::to_string);
     let api = request.uri().path().starts_with("/api/");
+    let mut origin = origin;
     let mut response = if request.method() == Method::OPTIONS && api {
         let method_ok = request
             .headers()
@@ -312,6 +313,8 @@ async fn cors(State(state): State<Shared>, request: Request, next: Next) -> Resp
             );
             r
         } else {
+            // A preflight that is refused says nothing about any origin.
+            origin = None;
             StatusCode::FORBIDDEN.into_response()
         }
     } else {
