@@ -33,11 +33,27 @@ enum Command {
     #[command(long_about = HASH_ABOUT)]
     Hash(HashArgs),
     /// Serves the built site and the reference intake API (reports stored in SQLite).
+    #[command(long_about = SERVE_ABOUT)]
     Serve(ServeArgs),
     /// The operator's side of the intake: list, show and set the status of stored reports.
     #[command(subcommand)]
     Reports(reports::ReportsCommand),
 }
+
+const SERVE_ABOUT: &str = "\
+Serves the built site and the reference intake API; reports are stored in SQLite.
+
+  POST   /api/reports              a report (Content-Type: application/json, at most 64 KiB),
+                                   checked by the same core as the page: 201 {reference, token,
+                                   status}; the same idempotency_key and report again: 200, the
+                                   same reference and a new token; refused: 400/409/413/415/422
+                                   {error, field, problem}; too many from one address: 429
+  GET    /api/reports/REFERENCE    with Authorization: Bearer TOKEN: {reference, status}
+  DELETE /api/reports/REFERENCE    with the token: withdraws the report
+  anything else                    a file of --site, under the site's Content-Security-Policy
+
+A wrong or missing token answers 404, as an unknown reference does. Tokens are stored only as
+SHA-256. The first line printed is the address listened on. Ctrl-C or SIGTERM stops.";
 
 #[derive(clap::Args)]
 struct ServeArgs {

@@ -56,13 +56,13 @@ fn try_run(command: ReportsCommand) -> Result<ExitCode, String> {
     let mut line = |v: serde_json::Value| writeln!(out, "{v}").map_err(|e| e.to_string());
     match command {
         ReportsCommand::List { db } => {
-            let store = Store::open(&db)?;
+            let store = Store::open_existing(&db)?;
             for row in store.list().map_err(|e| e.to_string())? {
                 line(summary(&row))?;
             }
         }
         ReportsCommand::Show { reference, db } => {
-            let store = Store::open(&db)?;
+            let store = Store::open_existing(&db)?;
             let Some(row) = store.get(&reference).map_err(|e| e.to_string())? else {
                 return Err(format!("no report {reference}"));
             };
@@ -77,7 +77,7 @@ fn try_run(command: ReportsCommand) -> Result<ExitCode, String> {
             status,
             db,
         } => {
-            let store = Store::open(&db)?;
+            let store = Store::open_existing(&db)?;
             if !store
                 .set_status(&reference, &status)
                 .map_err(|e| e.to_string())?

@@ -69,12 +69,35 @@ pub fn run(config: Config) -> Result<(), String> {
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown())
         .await
         .map_err(|e| e.to_string())
     })
+}
+
+/// Ctrl-C or SIGTERM: stop taking connections and finish the requests under way. (Every 201 is
+/// already committed; this only spares clients a cut connection.)
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        use std::future::Future;
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+        std::future::poll_fn(|cx| {
+            if ctrl_c.as_mut().poll(cx).is_ready() || term.poll_recv(cx).is_ready() {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 // ---- The API ----

@@ -71,6 +71,15 @@ impl Store {
         Store::setup(conn).map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// Opens the database at `path`, which must exist (the operator's commands never make one
+    /// by mistake at a wrong path).
+    pub fn open_existing(path: &Path) -> Result<Store, String> {
+        if !path.is_file() {
+            return Err(format!("no database at {}", path.display()));
+        }
+        Store::open(path)
+    }
+
     fn setup(mut conn: Connection) -> rusqlite::Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;

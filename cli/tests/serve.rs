@@ -342,6 +342,21 @@ fn refusals() {
 
     // Only the one 64 KiB report was stored.
     assert_eq!(reports_list(&db).len(), 1);
+
+    // The operator's commands never make a database at a wrong path.
+    let missing = db.with_file_name("missing.sqlite");
+    let out = Command::new(BIN)
+        .args(["reports", "list", "--db"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && !missing.exists());
+    let out = Command::new(BIN)
+        .args(["reports", "set-status", "RH-00000000", "done", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
 }
 
 #[test]
