@@ -62,10 +62,25 @@ impl Store {
     /// Opens (and on first use creates, with its folder) the database at `path`, and brings its
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Store, String> {
+        // Reports hold people's email addresses: the folder and the file are the owner's only
+        // (SQLite gives its -wal and -shm files the database file's permissions).
+        let mut folder = std::fs::DirBuilder::new();
+        let mut file = std::fs::OpenOptions::new();
+        file.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+            folder.mode(0o700);
+            file.mode(0o600);
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
+            folder
+                .recursive(true)
+                .create(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
+        file.open(path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
         let conn =
             Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         Store::setup(conn).map_err(|e| format!("{}: {e}", path.display()))

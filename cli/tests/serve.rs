@@ -199,6 +199,14 @@ fn submit_check_and_withdraw() {
     assert_ne!(token2, token);
     let rows = reports_list(&db);
     assert_eq!(rows.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&db), 0o600);
+        assert_eq!(mode(&db.with_extension("sqlite-wal")), 0o600);
+        assert_eq!(mode(db.parent().unwrap()), 0o700);
+    }
     assert_eq!(rows[0]["reference"], reference.as_str());
     assert_eq!(rows[0]["idempotency_key"], "key-0123456789abcdef");
     // The same key with another report is refused.
