@@ -10,9 +10,11 @@ setup:
 build: setup
 	@bash tools/build.sh
 
-## Set up what is missing, build, and serve dist/ on 127.0.0.1:$(PORT) with the strict CSP.
+## Set up what is missing, build the site and the native command, and serve the whole thing on
+## 127.0.0.1:$(PORT): the site under its CSP and the intake API, reports in data/reports.sqlite.
 run: build
-	node tools/serve.mjs dist --port $(PORT)
+	cargo build --release -p report-helper-cli
+	target/release/report-helper serve --addr 127.0.0.1:$(PORT) --db data/reports.sqlite --site dist
 
 ## Every test: formatting, lints, native and in-browser unit tests, end-to-end tests.
 test: build lint test-native test-wasm test-e2e
@@ -20,7 +22,7 @@ test: build lint test-native test-wasm test-e2e
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p report-helper --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 test-native:
 	cargo test --workspace
@@ -29,6 +31,7 @@ test-wasm:
 	cargo test -p report-helper --target wasm32-unknown-unknown
 
 test-e2e:
+	cargo build -p report-helper-cli
 	npx playwright test
 
 ## Benchmarks against peers (not tests): prints medians and ratios.
