@@ -1,0 +1,45 @@
+// Starts the real `report-helper serve` (the intake of issue 5) for a test: the built site of
+// dist/, a fresh SQLite database in a temporary folder, a free port of 127.0.0.1.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** The native command; `make test-e2e` builds it (debug) before Playwright runs. */
+export const BIN = resolve(process.env.REPORT_HELPER_BIN ?? 'target/debug/report-helper');
+
+/**
+ * @param {{bin?: string, site?: string, rateLimit?: number, allowOrigins?: string[]}} [options]
+ * @returns {Promise<{url: string, origin: string, db: string, reports: (...args: string[]) => any[], stop: () => Promise<void>}>}
+ */
+export async function startIntake({ bin = BIN, site = 'dist', rateLimit = 100_000, allowOrigins = [] } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'rh-intake-'));
+  const db = join(dir, 'data', 'reports.sqlite');
+  const args = ['serve', '--addr', '127.0.0.1:0', '--db', db, '--site', site, '--rate-limit', String(rateLimit)];
+  for (const o of allowOrigins) args.push('--allow-origin', o);
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((done) => child.once('exit', done));
+  const firstLine = await new Promise((done, fail) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => done(line));
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`report-helper serve exited (${code}) before it listened`)));
+  });
+  const url = firstLine.match(/http:\/\/\S+\//)?.[0];
+  if (!url) throw new Error(`no address in ${JSON.stringify(firstLine)}`);
+  return {
+    url,
+    origin: new URL(url).origin,
+    db,
+    /** `report-helper reports ARGS... --db DB`, its JSON lines parsed. */
+    reports: (...more) =>
+      execFileSync(bin, ['reports', ...more, '--db', db], { encoding: 'utf8' })
+        .split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
