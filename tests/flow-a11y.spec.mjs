@@ -155,6 +155,25 @@ for (const lang of ['en', 'nl']) {
     await waitSent(page);
     await scan('send: sent');
 
+    // The status check, with its answers and the question before withdrawing.
+    const statuses = [404, 200];
+    await page.route('**/api/reports/*', (route) => {
+      const status = statuses.shift() ?? 200;
+      return route.fulfill({ status, contentType: 'application/json',
+        body: JSON.stringify(status === 404 ? { error: 'no' } : { reference: 'RH-A11Y-1', status: 'in_progress' }) });
+    });
+    await el.locator('#sent-check').click();
+    await el.locator('#check-submit').click();
+    await expect(el.locator('#check-error')).toHaveText(m['check.notFound']);
+    await scan('check: not found');
+    await el.locator('#check-submit').click();
+    await expect(el.locator('#check-status')).toHaveText(text(m, 'check.status.in_progress', { reference: 'RH-A11Y-1' }));
+    await el.locator('#withdraw').click();
+    await expect(el.locator('#withdraw-confirm')).toBeVisible();
+    await scan('check: status, withdraw asked');
+    await el.locator('#withdraw-no').click();
+    await el.locator('#check-back').click();
+
     // The minor variant: anonymous about step and review.
     await el.locator('#new-report').click();
     await expectStep(page, 'situation');
@@ -171,7 +190,7 @@ for (const lang of ['en', 'nl']) {
     await goToReview(page);
     await scan('review: minor');
 
-    expect(Object.keys(found)).toHaveLength(16);
+    expect(Object.keys(found)).toHaveLength(18);
     expect(Object.fromEntries(Object.entries(found).filter(([, v]) => v.length))).toEqual({});
     await context.close();
   });
@@ -502,6 +521,14 @@ for (const lang of ['en', 'nl']) {
     await send(page);
     await waitSent(page);
     await check('sent', '#receipt-json');
+    await page.route('**/api/reports/*', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ reference: 'RH-PHONE-1', status: 'received' }) }));
+    await el.locator('#sent-check').tap();
+    await el.locator('#check-submit').tap();
+    await expect(el.locator('#withdraw')).toBeVisible();
+    await el.locator('#withdraw').tap();
+    await check('check', '#withdraw-yes');
+    await el.locator('#check-back').tap();
 
     // The minor variant.
     await el.locator('#new-report').tap();
@@ -523,7 +550,7 @@ for (const lang of ['en', 'nl']) {
     await waitSent(page);
     await check('minor-sent', '#receipt-json');
 
-    expect(shots).toHaveLength(15);
+    expect(shots).toHaveLength(16);
     await testInfo.attach('screenshots', { body: shots.join('\n'), contentType: 'text/plain' });
     await context.close();
   });

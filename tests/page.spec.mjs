@@ -36,6 +36,7 @@ const FAMILIES = {
   'error.': { values: ['worker-failed', 'read-failed', 'hash-failed'] }, // ReportHelperError codes
   'pdqError.': { values: ['not-an-image', 'decode-failed', 'too-large'] },
   'urls.bad.': { values: ['invalid', 'scheme', 'long', 'limit'] }, // normaliseUrl() and the 1000 limit
+  'check.status.': { values: ['received', 'in_progress', 'done', 'withdrawn'] }, // the intake's statuses
   // A problem with no message of its own falls back to invalid.other: none is required.
   'invalid.': { values: PROBLEMS, optional: true },
 };

@@ -5,7 +5,7 @@
 // is built and checked by the core (buildReport); the files themselves never leave the page.
 import { hashFile, stopAllHashing } from './hashing.js';
 import { FALLBACK, format, loadCatalog, pickLanguage } from './i18n.js';
-import { buildReport, receipt, receiptHtml, sendReport } from './report.js';
+import { buildReport, checkReport, receipt, receiptHtml, sendReport } from './report.js';
 
 const STEPS = ['situation', 'files', 'urls', 'about', 'review', 'send'];
 const SITUATIONS = ['shared', 'threatened', 'minor', 'other'];
@@ -43,6 +43,7 @@ const TEMPLATE = `
       <p><span data-i18n="minor.hotline"></span> <a id="hotline" target="_blank" rel="noopener noreferrer"></a></p>
     </div>
     <div class="nav"><button type="button" class="next primary" data-i18n="nav.next"></button></div>
+    <p class="aside"><button type="button" class="link" id="to-check" data-i18n="check.open"></button></p>
   </section>
 
   <section data-step="files" aria-labelledby="h-files" hidden>
@@ -146,7 +147,45 @@ const TEMPLATE = `
         <button type="button" class="primary" id="receipt-json" data-i18n="sent.receiptJson"></button>
         <button type="button" id="receipt-html" data-i18n="sent.receiptHtml"></button>
       </div>
-      <p><button type="button" id="new-report" data-i18n="sent.newReport"></button></p>
+      <p data-i18n="sent.checkLater"></p>
+      <div class="nav">
+        <button type="button" id="sent-check" data-i18n="sent.check"></button>
+        <button type="button" id="new-report" data-i18n="sent.newReport"></button>
+      </div>
+    </div>
+  </section>
+
+  <section data-step="check" aria-labelledby="h-check" hidden>
+    <h2 id="h-check" tabindex="-1" data-i18n="check.heading"></h2>
+    <p data-i18n="check.intro"></p>
+    <p><input type="file" id="receipt-input" accept=".json,application/json" class="visually-hidden" aria-describedby="check-error">
+      <label for="receipt-input" class="button" data-i18n="check.openReceipt"></label></p>
+    <p class="hint" id="check-note" hidden></p>
+    <div class="field">
+      <label for="check-reference" data-i18n="sent.reference"></label>
+      <input id="check-reference" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="100" aria-describedby="check-error">
+    </div>
+    <div class="field">
+      <label for="check-token" data-i18n="sent.token"></label>
+      <input id="check-token" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="200" aria-describedby="check-error">
+    </div>
+    <p class="error" id="check-error" role="alert" hidden></p>
+    <div class="nav">
+      <button type="button" id="check-back" data-i18n="nav.back"></button>
+      <button type="button" class="primary" id="check-submit" data-i18n="check.submit"></button>
+    </div>
+    <div id="check-result" hidden>
+      <p id="check-status" role="status" tabindex="-1"></p>
+      <div id="withdraw-box" hidden>
+        <p><button type="button" id="withdraw" data-i18n="check.withdraw"></button></p>
+        <div id="withdraw-confirm" hidden>
+          <p id="withdraw-question" data-i18n="check.withdrawConfirm"></p>
+          <div class="nav">
+            <button type="button" id="withdraw-no" data-i18n="check.withdrawNo"></button>
+            <button type="button" class="primary" id="withdraw-yes" data-i18n="check.withdrawYes"></button>
+          </div>
+        </div>
+      </div>
     </div>
   </section>
 </div>`;
@@ -233,6 +272,9 @@ export class ReportHelper extends HTMLElement {
   #sendAbort = null;
   #exiting = false;
   #languageAsked = 0;
+  #checking = null; // the step to go back to while the status check is shown, else null
+  #checked = null; // {reference, status} of the last status check
+  #checkAbort = null;
 
   constructor() {
     super();
@@ -261,9 +303,9 @@ export class ReportHelper extends HTMLElement {
     return this.#lang;
   }
 
-  /** The step shown: one of situation, files, urls, about, review, send. */
+  /** The step shown: one of situation, files, urls, about, review, send, or check (a status check). */
   get step() {
-    return STEPS[this.#step];
+    return this.#checking === null ? STEPS[this.#step] : 'check';
   }
 
   /** Adds files to the report as if they were chosen on the files step: hashed here, never sent. */
@@ -341,6 +383,7 @@ export class ReportHelper extends HTMLElement {
     this.#renderErrors();
     if (this.step === 'review') this.#renderReview();
     if (this.step === 'send') this.#renderSend();
+    this.#renderCheck();
   }
 
   #safeUrl(value) {
@@ -426,6 +469,30 @@ export class ReportHelper extends HTMLElement {
     });
     on('#receipt-json', 'click', () => this.#saveReceipt('json'));
     on('#receipt-html', 'click', () => this.#saveReceipt('html'));
+    on('#to-check', 'click', () => this.#openCheck());
+    on('#sent-check', 'click', () => this.#openCheck(this.#state.sent));
+    on('#check-back', 'click', () => this.#closeCheck());
+    on('#check-submit', 'click', () => this.#check());
+    for (const id of ['check-reference', 'check-token']) {
+      on(`#${id}`, 'input', () => this.#clearError('check-error'));
+      on(`#${id}`, 'keydown', (e) => {
+        if (e.key === 'Enter') this.#check();
+      });
+    }
+    on('#receipt-input', 'change', (e) => {
+      const [file] = e.target.files;
+      e.target.value = '';
+      if (file) this.#readReceipt(file);
+    });
+    on('#withdraw', 'click', () => {
+      this.#q('#withdraw-confirm').hidden = false;
+      this.#q('#withdraw-no').focus();
+    });
+    on('#withdraw-no', 'click', () => {
+      this.#q('#withdraw-confirm').hidden = true;
+      this.#q('#withdraw').focus();
+    });
+    on('#withdraw-yes', 'click', () => this.#check({ withdraw: true }));
     on('#new-report', 'click', () => {
       this.#dropEverything();
       this.#resetForm();
@@ -473,16 +540,15 @@ export class ReportHelper extends HTMLElement {
   }
 
   #go(index) {
+    this.#checking = null;
     this.#step = Math.max(0, Math.min(index, STEPS.length - 1));
     this.#showStep(true);
     if (this.step === 'review') this.#renderReview();
   }
 
   #showStep(focus) {
-    this.#all('section[data-step]').forEach((section, i) => {
-      section.hidden = i !== this.#step;
-    });
-    this.#q('#step-count').textContent = this.#t('step', { n: this.#step + 1, total: STEPS.length });
+    for (const section of this.#all('section[data-step]')) section.hidden = section.dataset.step !== this.step;
+    this.#q('#step-count').textContent = this.#checking === null ? this.#t('step', { n: this.#step + 1, total: STEPS.length }) : '';
     if (focus) this.#q(`section[data-step="${this.step}"] h2`).focus();
   }
 
@@ -948,11 +1014,96 @@ export class ReportHelper extends HTMLElement {
     this.#urls.delete(url);
   }
 
+  // ---- checking a report sent before -------------------------------------------------------
+
+  /** Shows the status check, filled in from `sent` ({reference, token}) when given. */
+  #openCheck(sent = null) {
+    this.#checking = this.#step;
+    this.#checked = null;
+    this.#clearError('check-error');
+    this.#q('#check-note').hidden = true;
+    if (sent) {
+      this.#q('#check-reference').value = sent.reference;
+      this.#q('#check-token').value = sent.token;
+    }
+    this.#renderCheck();
+    this.#showStep(true);
+  }
+
+  #closeCheck() {
+    this.#checkAbort?.abort();
+    const back = this.#checking ?? 0;
+    this.#checking = null;
+    this.#step = back;
+    this.#showStep(false);
+    this.#q(back === 0 ? '#to-check' : '#sent-check').focus();
+  }
+
+  /** Reads the reference and the access code from a receipt file; the file stays here. */
+  async #readReceipt(file) {
+    this.#clearError('check-error');
+    let r = null;
+    try {
+      if (file.size <= 1_000_000) r = JSON.parse(await file.text());
+    } catch {
+      r = null;
+    }
+    if (typeof r?.reference !== 'string' || typeof r?.token !== 'string') {
+      return this.#fieldError('check-error', 'check.badReceipt', {}, this.#q('#check-reference'));
+    }
+    this.#q('#check-reference').value = r.reference;
+    this.#q('#check-token').value = r.token;
+    // The check goes to this page's endpoint only; a receipt of another one is pointed out.
+    const other = typeof r.endpoint === 'string' && r.endpoint !== this.#safeUrl(this.getAttribute('endpoint'));
+    const note = this.#q('#check-note');
+    note.textContent = other ? this.#t('check.otherEndpoint', { endpoint: r.endpoint }) : '';
+    note.hidden = !other;
+    this.#check();
+  }
+
+  async #check({ withdraw = false } = {}) {
+    const reference = this.#q('#check-reference').value.trim();
+    const token = this.#q('#check-token').value.trim();
+    if (!reference || !token) {
+      return this.#fieldError('check-error', 'check.missing', {}, this.#q(reference ? '#check-token' : '#check-reference'));
+    }
+    const endpoint = this.#safeUrl(this.getAttribute('endpoint'));
+    if (!endpoint) return this.#fieldError('check-error', 'check.noEndpoint', {});
+    this.#clearError('check-error');
+    this.#checkAbort?.abort();
+    this.#checkAbort = new AbortController();
+    const button = this.#q(withdraw ? '#withdraw-yes' : '#check-submit');
+    button.disabled = true;
+    try {
+      this.#checked = await checkReport(endpoint, reference, token, { withdraw, signal: this.#checkAbort.signal });
+      this.#renderCheck();
+      // The withdraw buttons are gone now: focus goes to what happened.
+      if (withdraw) this.#q('#check-status').focus();
+    } catch (e) {
+      if (e?.name === 'AbortError' || this.#exiting) return;
+      this.#checked = null;
+      this.#renderCheck();
+      this.#fieldError('check-error', e?.code === 'not-found' ? 'check.notFound' : 'check.failed', {}, withdraw ? null : this.#q('#check-reference'));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  #renderCheck() {
+    const checked = this.#checked;
+    this.#q('#check-result').hidden = !checked;
+    this.#q('#check-status').textContent = checked ? this.#t(`check.status.${checked.status}`, { reference: checked.reference }) : '';
+    this.#q('#withdraw-box').hidden = !checked || checked.status === 'withdrawn';
+    if (!checked || checked.status === 'withdrawn') this.#q('#withdraw-confirm').hidden = true;
+  }
+
   // ---- leaving --------------------------------------------------------------------------------
 
   /** Drops the whole draft from memory: files, hashes, addresses, text, object URLs, workers. */
   #dropEverything() {
     this.#sendAbort?.abort();
+    this.#checkAbort?.abort();
+    this.#checked = null;
     for (const item of this.#state.items) item.controller.abort();
     stopAllHashing();
     for (const url of [...this.#urls]) this.#revoke(url);
@@ -966,6 +1117,8 @@ export class ReportHelper extends HTMLElement {
     for (const id of [...this.#errors.keys()]) this.#clearError(id);
     this.#applySituation();
     this.#renderUrls();
+    this.#q('#check-note').hidden = true;
+    this.#renderCheck();
   }
 }
 

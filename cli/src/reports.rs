@@ -66,11 +66,11 @@ fn try_run(command: ReportsCommand) -> Result<ExitCode, String> {
             let Some(row) = store.get(&reference).map_err(|e| e.to_string())? else {
                 return Err(format!("no report {reference}"));
             };
-            let mut v = summary(&row);
-            let report: serde_json::Value =
-                serde_json::from_str(&row.report).map_err(|e| e.to_string())?;
-            v["report"] = report;
-            line(v)?;
+            // The report as stored, byte for byte: the canonical JSON the core wrote (a parsed
+            // and re-written Value would sort its keys).
+            let head = summary(&row).to_string();
+            let head = head.strip_suffix('}').unwrap_or(&head);
+            writeln!(out, "{head},\"report\":{}}}", row.report).map_err(|e| e.to_string())?;
         }
         ReportsCommand::SetStatus {
             reference,

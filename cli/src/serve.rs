@@ -252,7 +252,21 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     let (scheme, token) = v.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_string())
+        .then(|| typed_code(token))
+}
+
+/// A reference or token as a person may type it from a printed receipt: in any case, with
+/// spaces, and with O for 0 or I and L for 1, read the way Crockford's base32 reads them.
+/// Generated codes never hold O, I or L, so no code can be taken for another.
+fn typed_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
 }
 
 async fn status(
@@ -263,6 +277,7 @@ async fn status(
     let Some(token) = bearer(&headers) else {
         return not_found();
     };
+    let reference = typed_code(&reference);
     let found = tokio::task::spawn_blocking(move || {
         let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
         store.status(&reference, &token).map(|s| (reference, s))
@@ -287,6 +302,7 @@ async fn withdraw(
     let Some(token) = bearer(&headers) else {
         return not_found();
     };
+    let reference = typed_code(&reference);
     let done = tokio::task::spawn_blocking(move || {
         let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
         store.withdraw(&reference, &token).map(|ok| (reference, ok))
@@ -536,6 +552,12 @@ mod tests {
         ] {
             assert_eq!(site_path(&root, bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn typed_codes_read_as_crockford_base32() {
+        assert_eq!(typed_code(" rh-0il5 abcd "), "RH-0115ABCD");
+        assert_eq!(typed_code("RH-O1L5"), "RH-0115");
     }
 
     #[test]

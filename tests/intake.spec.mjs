@@ -1,0 +1,234 @@
+// The whole thing working, as `make run` starts it: the site served by the real
+// `report-helper serve` under its CSP, a report sent from the browser to the real intake and
+// stored in SQLite, and the victim checking its status and withdrawing it with the receipt's
+// reference and access code while the helpline works the queue with `report-helper reports`.
+// Expected texts come from the catalogs, digests from Node's crypto, the stored report from
+// what the browser posted; nothing here answers for the server.
+import { readFile } from 'node:fs/promises';
+import { test, expect } from '@playwright/test';
+import { nodeDigests } from './helpers.mjs';
+import { startIntake } from './intake-server.mjs';
+import {
+  catalog,
+  driveToReview,
+  expectValidReport,
+  flowFile,
+  removeFlowFiles,
+  routeExits,
+  send,
+  text,
+  vectorPath,
+  waitSent,
+} from './flow-helpers.mjs';
+
+const en = catalog('en');
+const nl = catalog('nl');
+const JPEG = vectorPath('bridge-mods/aaa-orig.jpg');
+
+let intake;
+test.beforeAll(async () => {
+  intake = await startIntake();
+});
+test.afterAll(async () => {
+  await intake?.stop();
+  await removeFlowFiles();
+});
+
+/** Opens the intake's own page; records every request the page makes. */
+async function open(page, lang = 'en') {
+  await routeExits(page);
+  const requests = [];
+  page.on('request', (r) => requests.push(r));
+  await page.goto(intake.url);
+  if (lang === 'nl') await page.getByRole('button', { name: 'Nederlands' }).click();
+  await expect(page.locator('#h-situation')).toHaveText(catalog(lang)['situation.heading']);
+  return requests;
+}
+
+/** Drives a report with the JPEG vector, a text file and two URLs to the review, and sends it. */
+async function sendOne(page, { lang = 'en' } = {}) {
+  const notes = await flowFile(`victim-notes-${Date.now()}.txt`, Buffer.from(`private ${Math.random()}\n`.repeat(40)));
+  await driveToReview(page, {
+    situation: 'shared',
+    files: [JPEG, notes],
+    urls: ['https://pics.example/album/1', 'forum.example/t/9?p=2'],
+    about: { name: 'Sam Example', email: 'sam@example.org', explanation: lang === 'nl' ? 'Zonder toestemming geplaatst.' : 'Posted without my consent.' },
+  });
+  const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url() === `${intake.url}api/reports`);
+  await send(page);
+  const body = (await posted).postData();
+  const sent = await waitSent(page);
+  return { body, sent, files: [JPEG, notes] };
+}
+
+const checkSection = (page) => page.locator('report-helper section[data-step="check"]');
+
+async function checkStatus(page, reference, token) {
+  await page.locator('#check-reference').fill(reference);
+  await page.locator('#check-token').fill(token);
+  await page.locator('#check-submit').click();
+}
+
+test('a report sent from the page is stored once, exactly as reviewed; its status follows the helpline and the victim can withdraw it', async ({ page }) => {
+  const requests = await open(page);
+  const { body, sent, files } = await sendOne(page);
+
+  // The answer: a readable reference and a long access code, shown to the person.
+  expect(sent.reference).toMatch(/^RH-[0-9A-HJKMNP-TV-Z]{8}$/);
+  expect(sent.token).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+  await expect(page.locator('#send-status')).toHaveText(en['send.sent']);
+
+  // Stored once, and what is stored is what the browser posted, which the review showed.
+  const [row, ...more] = intake.reports('list');
+  expect(more).toEqual([]);
+  expect(row).toMatchObject({ reference: sent.reference, status: 'received' });
+  const [shown] = intake.reports('show', sent.reference);
+  const posted = JSON.parse(body);
+  expectValidReport(posted);
+  expect(shown.report).toEqual(posted);
+  expect(JSON.stringify(shown.report)).toBe(body);
+  expect(JSON.parse(await page.locator('#raw-json').textContent())).toEqual(posted);
+  const want = await Promise.all(files.map(nodeDigests));
+  expect(posted.items.map((i) => i.sha256)).toEqual(want.map((d) => d.sha256));
+  expect(posted.urls).toEqual(['https://pics.example/album/1', 'https://forum.example/t/9?p=2']);
+
+  // The receipt holds the reference and code the intake gave.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#receipt-json').click()]);
+  const receipt = JSON.parse(await readFile(await download.path(), 'utf8'));
+  expect(receipt).toMatchObject({ reference: sent.reference, token: sent.token, endpoint: `${intake.url}api/reports` });
+
+  // Straight from the sent step: the check is filled in.
+  await page.locator('#sent-check').click();
+  await expect(checkSection(page)).toBeVisible();
+  expect(await page.locator('report-helper').evaluate((el) => el.step)).toBe('check');
+  await expect(page.locator('#h-check')).toBeFocused();
+  await expect(page.locator('#check-reference')).toHaveValue(sent.reference);
+  await page.locator('#check-submit').click();
+  await expect(page.locator('#check-status')).toHaveText(text(en, 'check.status.received', { reference: sent.reference }));
+
+  // The helpline takes it up: the victim sees it.
+  expect(intake.reports('set-status', sent.reference, 'in_progress')[0]).toMatchObject({ status: 'in_progress' });
+  await page.locator('#check-submit').click();
+  await expect(page.locator('#check-status')).toHaveText(text(en, 'check.status.in_progress', { reference: sent.reference }));
+
+  // Withdrawing asks first; "No" keeps it.
+  await page.locator('#withdraw').click();
+  await expect(page.locator('#withdraw-confirm')).toBeVisible();
+  await expect(page.locator('#withdraw-confirm')).toContainText(en['check.withdrawConfirm']);
+  await page.locator('#withdraw-no').click();
+  await expect(page.locator('#withdraw-confirm')).toBeHidden();
+  expect(intake.reports('list')[0].status).toBe('in_progress');
+  await page.locator('#withdraw').click();
+  await page.locator('#withdraw-yes').click();
+  await expect(page.locator('#check-status')).toHaveText(text(en, 'check.status.withdrawn', { reference: sent.reference }));
+  await expect(page.locator('#check-status')).toBeFocused();
+  await expect(page.locator('#withdraw')).toBeHidden();
+  expect(intake.reports('list')[0].status).toBe('withdrawn');
+
+  // Back leads to the sent step, where the check was opened.
+  await page.locator('#check-back').click();
+  await expect(page.locator('#sent')).toBeVisible();
+  await expect(page.locator('#sent-check')).toBeFocused();
+
+  // Only the page's own origin was contacted, and the status checks carried only the code.
+  for (const r of requests) expect(new URL(r.url()).origin).toBe(intake.origin);
+  const checks = requests.filter((r) => r.url().startsWith(`${intake.url}api/reports/`));
+  expect(checks.map((r) => r.method())).toEqual(['GET', 'GET', 'DELETE']);
+  for (const r of checks) {
+    expect(r.url()).toBe(`${intake.url}api/reports/${sent.reference}`);
+    expect(r.postData()).toBeNull();
+    const headers = await r.allHeaders();
+    expect(headers.authorization).toBe(`Bearer ${sent.token}`);
+    expect(headers.cookie).toBeUndefined();
+    expect(headers.referer).toBeUndefined();
+  }
+});
+
+test('a later visit: the receipt file fills in the check, typed codes may be lower case, a wrong code says nothing about the report', async ({ page }) => {
+  await open(page);
+  const { sent } = await sendOne(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#receipt-json').click()]);
+  const receiptPath = await download.path();
+
+  // A new visit, in Dutch.
+  await open(page, 'nl');
+  await page.locator('#to-check').click();
+  await expect(checkSection(page)).toBeVisible();
+  await expect(page.locator('#h-check')).toHaveText(nl['check.heading']);
+  await expect(page.locator('#step-count')).toHaveText('');
+
+  // Both fields are needed.
+  await page.locator('#check-submit').click();
+  await expect(page.locator('#check-error')).toHaveText(nl['check.missing']);
+  await expect(page.locator('#check-reference')).toBeFocused();
+  await expect(page.locator('#check-reference')).toHaveAttribute('aria-invalid', 'true');
+
+  // A wrong code and an unknown reference get the same answer.
+  await checkStatus(page, sent.reference, 'WRONG0TOKEN0WRONG0TOKEN000');
+  await expect(page.locator('#check-error')).toHaveText(nl['check.notFound']);
+  await checkStatus(page, 'RH-00000000', sent.token);
+  await expect(page.locator('#check-error')).toHaveText(nl['check.notFound']);
+  await expect(page.locator('#check-result')).toBeHidden();
+
+  // Typed by hand: lower case, with spaces.
+  const spaced = (s) => s.toLowerCase().replace(/(.{4})/g, '$1 ').trim();
+  await checkStatus(page, spaced(sent.reference), spaced(sent.token));
+  await expect(page.locator('#check-error')).toBeHidden();
+  await expect(page.locator('#check-status')).toHaveText(text(nl, 'check.status.received', { reference: sent.reference }));
+
+  // Not a receipt: said so.
+  await page.locator('#receipt-input').setInputFiles({ name: 'holiday.json', mimeType: 'application/json', buffer: Buffer.from('{"photos": 3}') });
+  await expect(page.locator('#check-error')).toHaveText(nl['check.badReceipt']);
+
+  // The receipt: read on the device, and the check runs at once.
+  await page.locator('#check-reference').fill('');
+  await page.locator('#check-token').fill('');
+  await page.locator('#receipt-input').setInputFiles(receiptPath);
+  await expect(page.locator('#check-reference')).toHaveValue(sent.reference);
+  await expect(page.locator('#check-status')).toHaveText(text(nl, 'check.status.received', { reference: sent.reference }));
+  await expect(page.locator('#check-note')).toBeHidden();
+
+  // Back to where the person was.
+  await page.locator('#check-back').click();
+  await expect(page.locator('report-helper section[data-step="situation"]')).toBeVisible();
+  await expect(page.locator('#to-check')).toBeFocused();
+});
+
+test('a send that reaches the intake but whose answer is lost is retried with the same key: one report, the same reference', async ({ page }) => {
+  await open(page);
+  let attempts = 0;
+  // The first POST reaches the intake (and is stored); its answer never reaches the page.
+  await page.route(`${intake.url}api/reports`, async (route) => {
+    attempts++;
+    if (attempts === 1) {
+      await route.fetch();
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  const before = intake.reports('list').length;
+  const { body, sent } = await sendOne(page);
+  expect(attempts).toBe(2);
+  const key = JSON.parse(body).idempotency_key;
+  const stored = intake.reports('list').filter((r) => r.idempotency_key === key);
+  expect(stored).toHaveLength(1);
+  expect(intake.reports('list')).toHaveLength(before + 1);
+  expect(sent.reference).toBe(stored[0].reference);
+  // The replay's access code works too: the page shows the one it was given.
+  await page.locator('#sent-check').click();
+  await page.locator('#check-submit').click();
+  await expect(page.locator('#check-status')).toHaveText(text(en, 'check.status.received', { reference: sent.reference }));
+});
+
+test('the intake serves the site under the same headers the site is tested under', async ({ request }) => {
+  const { CSP } = await import('../tools/serve.mjs');
+  for (const path of ['', 'report-helper.js', 'wasm/report_helper_bg.wasm', 'i18n/nl.json']) {
+    const r = await request.get(`${intake.url}${path}`);
+    expect(r.status(), path).toBe(200);
+    expect(r.headers()['content-security-policy']).toBe(CSP);
+    expect(r.headers()['x-content-type-options']).toBe('nosniff');
+    expect(r.headers()['referrer-policy']).toBe('no-referrer');
+    expect(r.headers()['cross-origin-resource-policy']).toBe('same-origin');
+    expect(r.headers()['set-cookie']).toBeUndefined();
+  }
+});
