@@ -4,7 +4,9 @@
 // reference and access code while the helpline works the queue with `report-helper reports`.
 // Expected texts come from the catalogs, digests from Node's crypto, the stored report from
 // what the browser posted; nothing here answers for the server.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { nodeDigests } from './helpers.mjs';
 import { startIntake } from './intake-server.mjs';
@@ -230,5 +232,56 @@ test('the intake serves the site under the same headers the site is tested under
     expect(r.headers()['referrer-policy']).toBe('no-referrer');
     expect(r.headers()['cross-origin-resource-policy']).toBe('same-origin');
     expect(r.headers()['set-cookie']).toBeUndefined();
+  }
+});
+
+test('a helpline page on another origin embeds the helper from the intake and posts to it, allowed by --allow-origin', async ({ page }) => {
+  // The helpline's own server, on another port of the loopback (Chromium lets a page reach the
+  // loopback only from the loopback), with the README's CSP for cross-origin embedding.
+  const { serve } = await import('../tools/serve.mjs');
+  const dir = await mkdtemp(join(tmpdir(), 'rh-helpline-'));
+  const headers = {}; // read at each request: the CSP is set below, once the intake's origin is known
+  const helpline = await serve(dir, { port: 0, headers });
+  const site = new URL(helpline.url).origin;
+  const cross = await startIntake({ allowOrigins: [site] });
+  try {
+    const helper = cross.origin;
+    const endpoint = `${cross.url}api/reports`;
+    const csp = [
+      "default-src 'none'",
+      `script-src ${helper} 'wasm-unsafe-eval'`,
+      `worker-src blob: ${helper}`,
+      `style-src ${helper}`,
+      'img-src blob:',
+      `connect-src ${helper}`,
+      "base-uri 'none'",
+    ].join('; ');
+    await writeFile(join(dir, 'index.html'), `<!doctype html><html lang="en"><title>Helpline</title><h1>Helpline</h1>
+<script type="module" src="${helper}/report-helper.js"></script>
+<report-helper endpoint="${endpoint}"></report-helper>`);
+    headers['Content-Security-Policy'] = csp;
+    const problems = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(String(e)));
+    await page.goto(helpline.url);
+    await page.locator('input[name=situation][value=other]').check();
+    await page.locator('section[data-step=situation] .next').click();
+    await page.locator('section[data-step=files] .next').click();
+    await page.locator('#url-input').fill('https://pics.example/x');
+    await page.locator('section[data-step=urls] .next').click();
+    await page.locator('#good-faith').check();
+    await page.locator('section[data-step=about] .next').click();
+    await page.locator('#send').click();
+    const sent = await waitSent(page);
+    expect(cross.reports('list').map((r) => r.reference)).toEqual([sent.reference]);
+    // The status check crosses origins too (its Authorization header needs a preflight).
+    await page.locator('#sent-check').click();
+    await page.locator('#check-submit').click();
+    await expect(page.locator('#check-status')).toHaveText(text(en, 'check.status.received', { reference: sent.reference }));
+    expect(problems).toEqual([]);
+  } finally {
+    await cross.stop();
+    helpline.server.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });
