@@ -47,13 +47,15 @@ Serves the built site and the reference intake API; reports are stored in SQLite
                                    checked by the same core as the page: 201 {reference, token,
                                    status}; the same idempotency_key and report again: 200, the
                                    same reference and a new token; refused: 400/409/413/415/422
-                                   {error, field, problem}; too many from one address: 429
+                                   {error, field, problem}; too many from one address: 429;
+                                   a body slower than --client-timeout: 408
   GET    /api/reports/REFERENCE    with Authorization: Bearer TOKEN: {reference, status}
   DELETE /api/reports/REFERENCE    with the token: withdraws the report
   anything else                    a file of --site, under the site's Content-Security-Policy
 
 A wrong or missing token answers 404, as an unknown reference does. Tokens are stored only as
-SHA-256. The first line printed is the address listened on. Ctrl-C or SIGTERM stops.";
+SHA-256. A client that takes longer than --client-timeout to send a request's head is
+disconnected. The first line printed is the address listened on. Ctrl-C or SIGTERM stops.";
 
 #[derive(clap::Args)]
 struct ServeArgs {
@@ -73,6 +75,9 @@ struct ServeArgs {
     /// Reports a client address may POST per minute.
     #[arg(long, value_name = "N", default_value_t = 30)]
     rate_limit: u32,
+    /// Seconds a client may take to send a request's head, and then a report's body.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    client_timeout: u64,
 }
 
 const HASH_ABOUT: &str = "\
@@ -140,6 +145,7 @@ fn main() -> ExitCode {
                 site: args.site,
                 allow_origins: args.allow_origins,
                 rate_limit: args.rate_limit,
+                client_timeout: std::time::Duration::from_secs(args.client_timeout),
             };
             return match serve::run(config) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -28,6 +28,8 @@ pub struct Config {
     pub site: PathBuf,
     pub allow_origins: Vec<String>,
     pub rate_limit: u32,
+    /// How long a client may take to send a request's head, and then its body.
+    pub client_timeout: Duration,
 }
 
 struct AppState {
@@ -35,6 +37,7 @@ struct AppState {
     site: PathBuf,
     allow_origins: Vec<String>,
     limiter: Limiter,
+    client_timeout: Duration,
 }
 
 type Shared = Arc<AppState>;
@@ -50,7 +53,9 @@ pub fn run(config: Config) -> Result<(), String> {
         site,
         allow_origins: config.allow_origins,
         limiter: Limiter::new(config.rate_limit, Duration::from_secs(60)),
+        client_timeout: config.client_timeout,
     });
+    let client_timeout = config.client_timeout;
     let app = Router::new()
         .route("/api/reports", post(submit))
         .route("/api/reports/{reference}", get(status).delete(withdraw))
@@ -65,14 +70,51 @@ pub fn run(config: Config) -> Result<(), String> {
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
         // The first line of output is the address: tests (and `make run`) read it.
         println!("Report helper: http://{bound}/  (Ctrl-C stops it)");
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| e.to_string())
+        serve_connections(listener, app, client_timeout).await;
+        Ok(())
     })
+}
+
+/// Accepts connections until Ctrl-C or SIGTERM, then lets the requests under way finish (for
+/// at most 30 s). Each connection is HTTP/1.1 with a deadline for every request's head, so a
+/// client that sends nothing, or a byte at a time, is dropped.
+async fn serve_connections(listener: tokio::net::TcpListener, app: Router, head_timeout: Duration) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                // Out of file descriptors and the like: wait a moment rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let service =
+            app.clone()
+                .map_request(move |mut request: Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request.map(Body::new)
+                });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(head_timeout)
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A connection that fails (reset, timed out, malformed) concerns only its client.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await;
 }
 
 /// Ctrl-C or SIGTERM: stop taking connections and finish the requests under way. (Every 201 is
@@ -180,10 +222,19 @@ async fn submit(
     if declared.is_some_and(|n| n > MAX_REPORT_BYTES as u64) {
         return too_large();
     }
-    // Stops reading as soon as the body passes the limit.
-    let bytes: Bytes = match axum::body::to_bytes(body, MAX_REPORT_BYTES).await {
-        Ok(b) => b,
-        Err(_) => return too_large(),
+    // Stops reading as soon as the body passes the limit, or when the client is too slow.
+    let read = axum::body::to_bytes(body, MAX_REPORT_BYTES);
+    let bytes: Bytes = match tokio::time::timeout(state.client_timeout, read).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => return too_large(),
+        Err(_) => {
+            return refusal(
+                StatusCode::REQUEST_TIMEOUT,
+                "the report took too long to arrive; send it again",
+                "",
+                "timeout",
+            )
+        }
     };
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return refusal(

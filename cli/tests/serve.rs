@@ -631,3 +631,91 @@ fn every_acknowledged_report_survives_sigkill() {
     assert_eq!(again.json()["reference"], reference.as_str());
     assert_eq!(reports_list(&db).len(), rows.len());
 }
+
+/// Reads what the server sends until it closes the connection. A read that times out (the
+/// 60 s guard: the server kept the connection) is a failure.
+fn read_until_closed(s: &mut TcpStream) -> String {
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the server kept a stalled connection open: {e}"),
+        }
+    }
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+#[test]
+fn slow_clients_are_dropped() {
+    let (site, db) = setup("slow");
+    let server = start(&site, &db, &["--client-timeout", "1"]);
+    let a = &server.addr;
+
+    // A head that never ends: the connection is closed.
+    let mut s = TcpStream::connect(a).unwrap();
+    s.write_all(b"POST /api/reports HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let answer = read_until_closed(&mut s);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer:?}"
+    );
+
+    // A connection that sends nothing at all: closed too.
+    let mut idle = TcpStream::connect(a).unwrap();
+    read_until_closed(&mut idle);
+
+    // A body that stops short of its Content-Length: 408, and nothing stored.
+    let body = report("slow-0123456789abcdef");
+    let mut s = TcpStream::connect(a).unwrap();
+    let head = format!(
+        "POST /api/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body.as_bytes()[..body.len() / 2]).unwrap();
+    let answer = read_until_closed(&mut s);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    assert!(answer.contains(r#""problem":"timeout""#), "{answer:?}");
+    assert!(reports_list(&db).is_empty());
+
+    // And the server still answers everyone else.
+    let ok = post(a, "application/json", &report("fast-0123456789abcdef"), "");
+    assert_eq!(ok.status, 201, "{}", ok.body);
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let (site, db) = setup("term");
+    let mut server = start(&site, &db, &[]);
+    let ok = post(
+        &server.addr,
+        "application/json",
+        &report("term-0123456789abcdef"),
+        "",
+    );
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    // Polled, with a generous guard against a server that ignores the signal.
+    let mut status = None;
+    for _ in 0..600 {
+        status = server.child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    let status = status.expect("still running 60 s after SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert!(TcpStream::connect(&server.addr).is_err(), "still listening");
+    assert_eq!(reports_list(&db).len(), 1);
+}
