@@ -36,5 +36,7 @@ test-e2e:
 
 ## Benchmarks against peers (not tests): prints medians and ratios.
 bench: build
+	cargo build --release -p report-helper-cli
 	node bench/digest-bench.mjs
 	node bench/pdq-bench.mjs
+	node bench/intake-bench.mjs
