@@ -34,7 +34,7 @@ export async function startIntake({ bin = BIN, site = 'dist', rateLimit = 100_00
     db,
     /** `report-helper reports ARGS... --db DB`, its JSON lines parsed. */
     reports: (...more) =>
-      execFileSync(bin, ['reports', ...more, '--db', db], { encoding: 'utf8' })
+      execFileSync(bin, ['reports', ...more, '--db', db], { encoding: 'utf8', maxBuffer: 1 << 30 })
         .split('\n').filter(Boolean).map((l) => JSON.parse(l)),
     stop: async () => {
       child.kill('SIGTERM');
