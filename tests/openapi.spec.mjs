@@ -14,8 +14,9 @@
 // - at the end, the (method, path, status) answers seen must be exactly those documented: an
 //   undocumented answer, or a documented one never provoked, fails.
 //
-// A 500 needs a failing database: the tokens table of a separate server's database is dropped
-// with the sqlite3 command-line shell.
+// A 408 needs a body that stalls past the client timeout (10 s, waited for alongside the other
+// POSTs); a 500 needs a failing database: the tokens table of a separate server's database is
+// dropped with the sqlite3 command-line shell.
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
@@ -325,7 +326,7 @@ let keys = 0;
 const freshKey = () => `oa-${String(++keys).padStart(KEY.length - 3, '0')}`;
 /** The cases' valid report, under a fresh key. */
 const validReport = () => ({ ...cases.find((c) => c.name === 'the valid report').report, idempotency_key: freshKey() });
-const requestSchema = `${pointer('paths', '/api/reports', 'post', 'requestBody', 'content', 'application/json', 'schema')}`;
+const requestSchema = pointer('paths', '/api/reports', 'post', 'requestBody', 'content', 'application/json', 'schema');
 
 let flow; // {reference, tokens, report, text} of the report the GET and DELETE tests use
 
