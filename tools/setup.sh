@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build, serve and test the report helper, and
-# skips what is already there: Node.js and npm, Debian's chromium and chromium-driver, the
+# skips what is already there: Node.js and npm, Debian's chromium and chromium-driver, sqlite3, the
 # wasm32 Rust target, the wasm-bindgen CLI pinned in crate/Cargo.toml, and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ command -v npm >/dev/null || missing+=(npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v cc >/dev/null || missing+=(gcc libc6-dev)
+# The sqlite3 shell: an operator's look into the intake's database, and a test breaks one with it.
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   as_root apt-get update -q

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path as UrlPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -57,8 +58,13 @@ pub fn run(config: Config) -> Result<(), String> {
     });
     let client_timeout = config.client_timeout;
     let app = Router::new()
-        .route("/api/reports", post(submit))
-        .route("/api/reports/{reference}", get(status).delete(withdraw))
+        .route("/api/reports", post(submit).fallback(api_method("POST")))
+        .route(
+            "/api/reports/{reference}",
+            get(status)
+                .delete(withdraw)
+                .fallback(api_method("GET, DELETE")),
+        )
         .fallback(static_file)
         .layer(middleware::from_fn_with_state(state.clone(), cors))
         .with_state(state);
@@ -167,12 +173,25 @@ fn not_found() -> Response {
     )
 }
 
-fn server_error(e: impl std::fmt::Display) -> Response {
+fn server_error(e: impl std::fmt::Display, what: &str) -> Response {
     eprintln!("report-helper: {e}");
     json(
         StatusCode::INTERNAL_SERVER_ERROR,
-        serde_json::json!({"error": "the report could not be stored; try again"}),
+        serde_json::json!({ "error": format!("{what}; try again later") }),
     )
+}
+
+/// The answer to a method an API path does not take: JSON like every other API answer.
+fn api_method(allow: &'static str) -> impl Fn() -> std::future::Ready<Response> + Clone {
+    move || {
+        let mut r = json(
+            StatusCode::METHOD_NOT_ALLOWED,
+            serde_json::json!({ "error": format!("this address takes {allow} only") }),
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(allow));
+        std::future::ready(r)
+    }
 }
 
 async fn submit(
@@ -293,8 +312,8 @@ async fn submit(
             "idempotency_key",
             "idempotency-key-reused",
         ),
-        Ok(Err(e)) => server_error(e),
-        Err(e) => server_error(e),
+        Ok(Err(e)) => server_error(e, "the report could not be stored"),
+        Err(e) => server_error(e, "the report could not be stored"),
     }
 }
 
@@ -322,10 +341,11 @@ fn typed_code(s: &str) -> String {
 
 async fn status(
     State(state): State<Shared>,
-    UrlPath(reference): UrlPath<String>,
+    reference: Result<UrlPath<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(token) = bearer(&headers) else {
+    // A reference that is not even UTF-8 is unknown like any other.
+    let (Ok(UrlPath(reference)), Some(token)) = (reference, bearer(&headers)) else {
         return not_found();
     };
     let reference = typed_code(&reference);
@@ -340,17 +360,18 @@ async fn status(
             serde_json::json!({"reference": reference, "status": status}),
         ),
         Ok(Ok((_, None))) => not_found(),
-        Ok(Err(e)) => server_error(e),
-        Err(e) => server_error(e),
+        Ok(Err(e)) => server_error(e, "the status could not be read"),
+        Err(e) => server_error(e, "the status could not be read"),
     }
 }
 
 async fn withdraw(
     State(state): State<Shared>,
-    UrlPath(reference): UrlPath<String>,
+    reference: Result<UrlPath<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(token) = bearer(&headers) else {
+    // A reference that is not even UTF-8 is unknown like any other.
+    let (Ok(UrlPath(reference)), Some(token)) = (reference, bearer(&headers)) else {
         return not_found();
     };
     let reference = typed_code(&reference);
@@ -365,8 +386,8 @@ async fn withdraw(
             serde_json::json!({"reference": reference, "status": "withdrawn"}),
         ),
         Ok(Ok((_, false))) => not_found(),
-        Ok(Err(e)) => server_error(e),
-        Err(e) => server_error(e),
+        Ok(Err(e)) => server_error(e, "the report could not be withdrawn"),
+        Err(e) => server_error(e, "the report could not be withdrawn"),
     }
 }
 

@@ -719,3 +719,32 @@ fn sigterm_stops_the_server_cleanly() {
     assert!(TcpStream::connect(&server.addr).is_err(), "still listening");
     assert_eq!(reports_list(&db).len(), 1);
 }
+
+#[test]
+fn odd_requests_to_the_api_get_json_answers() {
+    let (site, db) = setup("odd");
+    let server = start(&site, &db, &[]);
+    let a = &server.addr;
+    // A reference that is not UTF-8 is unknown, like any other.
+    let odd = get(a, "/api/reports/%FF", "\r\nAuthorization: Bearer x");
+    assert_eq!(odd.status, 404, "{}", odd.body);
+    assert_eq!(odd.json(), get(a, "/api/reports/RH-00000000", "").json());
+    // A method a path does not take: 405, JSON, and what it does take.
+    for (head, allow) in [
+        ("GET /api/reports HTTP/1.1", "POST"),
+        ("PUT /api/reports HTTP/1.1\r\nContent-Length: 0", "POST"),
+        (
+            "PUT /api/reports/RH-00000000 HTTP/1.1\r\nContent-Length: 0",
+            "GET, DELETE",
+        ),
+        (
+            "POST /api/reports/RH-00000000 HTTP/1.1\r\nContent-Length: 0",
+            "GET, DELETE",
+        ),
+    ] {
+        let r = send(a, head, b"");
+        assert_eq!(r.status, 405, "{head}");
+        assert_eq!(r.header("allow").as_deref(), Some(allow), "{head}");
+        assert!(r.json()["error"].is_string(), "{head}");
+    }
+}
