@@ -6,6 +6,8 @@
 pub mod digest;
 pub mod image_info;
 pub mod pdq;
+pub mod png_writer;
+pub mod redact;
 pub mod report;
 
 #[cfg(target_arch = "wasm32")]
@@ -14,3 +16,5 @@ mod wasm;
 pub use digest::{Algorithms, DigestValue, Digests, StreamDigester};
 pub use image_info::{image_info, ImageFormat, ImageInfo};
 pub use pdq::{hash_pixels, PdqHash, PdqSize, PixelLayout};
+pub use png_writer::{encode_png, PngError};
+pub use redact::{redact, Rect, RedactError};
