@@ -624,3 +624,25 @@ fn the_reference_checks_adler_and_crc() {
         assert!(decodes(&broken).is_err(), "byte {at} flipped");
     }
 }
+
+/// Noise above flat rows and text-like strokes: stored, fixed and dynamic blocks in one stream.
+#[test]
+fn mixed_content_round_trips() {
+    let mut rng = Rng(10);
+    let (width, height) = (300, 400);
+    let mut source = noise(&mut rng, width, height, true);
+    for (i, p) in source.chunks_exact_mut(4).enumerate().skip(300 * 150) {
+        let grey = if rng.below(40) == 0 { 40 } else { 250 };
+        p.copy_from_slice(&[grey, grey, grey, 255]);
+        if i % 7_000 < 50 {
+            p[0] = rng.next() as u8;
+        }
+    }
+    check_redaction(&source, width, height, &[]);
+    check_redaction(&source, width, height, &[rect(0, 100, 300, 100)]);
+    let translucent: Vec<u8> = source
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2], p[1] / 2 + 128])
+        .collect();
+    check_redaction(&translucent, width, height, &[rect(299, 399, 1, 1)]);
+}
