@@ -6,6 +6,7 @@ mod read;
 mod reports;
 mod serve;
 mod store;
+mod verify;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -38,6 +39,50 @@ enum Command {
     /// The operator's side of the intake: list, show and set the status of stored reports.
     #[command(subcommand)]
     Reports(reports::ReportsCommand),
+    /// Says which items of a receipt (or evidence ZIP) each FILE is, by its digests.
+    #[command(long_about = VERIFY_ABOUT)]
+    Verify(VerifyArgs),
+}
+
+const VERIFY_ABOUT: &str = "\
+Says which items of a receipt each FILE is, by its digests; nothing is sent anywhere.
+
+RECEIPT is the receipt the page saves after sending (JSON, \"receipt\": \"report-helper/receipt@1\",
+at most 16 MiB). Each FILE is read in chunks, whatever its size, and its SHA-256, MD5 and SHA-1
+are compared with every place of the receipt that lists digests:
+  report.items[i]          an item of the report as sent (sha256, md5, and sha1 if listed)
+  evidence[j]              a screenshot as saved, after redaction (sha256)
+  evidence[j].original     that screenshot before redaction (sha256 and md5)
+A place matches when every digest it lists equals the file's. When some agree and others differ,
+the file or the receipt was altered (or a digest collides): that is a conflict, never a match.
+
+RECEIPT may also be the evidence ZIP the page makes (evidence-RH-....zip, stored entries): its
+receipt.json is read, and each screenshot it lists is checked first, as a line named
+ZIP:evidence-N.png, which must match that screenshot's evidence[j] (a screenshot missing from
+the ZIP, or another file under its name, has an error); any other entry but receipt.json and
+receipt.html gets a line too. FILEs are then optional.
+
+Output, one line per file, in that order:
+  {\"file\": FILE, \"size\": bytes, \"sha256\": hex, \"md5\": hex, \"sha1\": hex,
+   \"matches\": [{\"in\": \"report.items[0]\", \"kind\": \"image\"},
+               {\"in\": \"evidence[0]\", \"file\": \"evidence-1.png\"}, ...],
+   \"conflicts\": [{\"in\": PLACE, \"kind\" or \"file\": ..., \"agree\": [\"sha256\"], \"differ\": [\"md5\"]}],
+   \"error\": null or why the file could not be read or is not what the ZIP names it}
+A file that cannot be read has size and digests null, no matches and an error. A summary goes
+to stderr: \"report-helper: 2 of 3 files match the receipt RH-...\".
+
+Exit status: 0 when every file matches some place and none conflicts, 1 when some file matches
+nothing, conflicts or cannot be read (every line is still printed), 2 for bad usage or a
+RECEIPT that cannot be read or is not a receipt.";
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The receipt (receipt-RH-....json) or the evidence package (evidence-RH-....zip).
+    #[arg(value_name = "RECEIPT")]
+    receipt: PathBuf,
+    /// Files to look for in the receipt (needed unless RECEIPT is an evidence ZIP).
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
 const SERVE_ABOUT: &str = "\
@@ -156,6 +201,7 @@ fn main() -> ExitCode {
             };
         }
         Command::Reports(command) => return reports::run(command),
+        Command::Verify(args) => return verify::run(&args.receipt, &args.files),
     };
     let options = Options {
         size: match args.pdq {
