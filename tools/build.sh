@@ -4,16 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --target wasm32-unknown-unknown -p report-helper
+cargo build --release --target wasm32-unknown-unknown -p report-helper -p report-helper-evidence
 rm -rf target/wasm-bindgen dist
-wasm-bindgen --target web --no-typescript --out-dir target/wasm-bindgen \
-  target/wasm32-unknown-unknown/release/report_helper.wasm
+# Two modules: the core (hashing, PDQ, the report), loaded by every page, and the evidence module
+# (blacking out screenshots), loaded only when a person adds one.
+for module in report_helper report_helper_evidence; do
+  wasm-bindgen --target web --no-typescript --out-dir target/wasm-bindgen \
+    "target/wasm32-unknown-unknown/release/$module.wasm"
+done
 
 mkdir -p dist/wasm
 cp -R www/. dist/
-cp target/wasm-bindgen/report_helper.js dist/wasm/report_helper.js
 # Features come from the module's target-features section (kept by strip = "debuginfo").
-node_modules/.bin/wasm-opt -O3 target/wasm-bindgen/report_helper_bg.wasm -o dist/wasm/report_helper_bg.wasm
+for module in report_helper report_helper_evidence; do
+  cp "target/wasm-bindgen/$module.js" "dist/wasm/$module.js"
+  node_modules/.bin/wasm-opt -O3 "target/wasm-bindgen/${module}_bg.wasm" -o "dist/wasm/${module}_bg.wasm"
+done
 
 # wasm-opt has broken modules at start-up before (see ../shared/notes/toolchain.md): check it runs.
 node tools/smoke.mjs dist

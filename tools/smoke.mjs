@@ -22,3 +22,23 @@ for (const alg of ['sha256', 'md5', 'sha1']) {
   }
 }
 console.log(`smoke test: ${dist}/wasm/report_helper_bg.wasm starts and hashes correctly`);
+
+// The evidence module: starts, writes a PNG (signature and size from the PNG specification), and
+// refuses what it must.
+const evidence = await import(pathToFileURL(`${dist}/wasm/report_helper_evidence.js`));
+evidence.initSync({ module: await readFile(`${dist}/wasm/report_helper_evidence_bg.wasm`) });
+const png = evidence.redactToPng(new Uint8Array(4 * 3 * 2).fill(255), 3, 2, new Uint32Array([0, 0, 1, 1]));
+const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+if (!signature.every((b, i) => png[i] === b) || view.getUint32(16) !== 3 || view.getUint32(20) !== 2) {
+  console.error('smoke test failed: the evidence module wrote no 3x2 PNG');
+  process.exit(1);
+}
+try {
+  evidence.redactToPng(new Uint8Array(5), 3, 2, new Uint32Array());
+  console.error('smoke test failed: the evidence module took a short buffer');
+  process.exit(1);
+} catch (e) {
+  if (e.name !== 'RedactError') throw e;
+}
+console.log(`smoke test: ${dist}/wasm/report_helper_evidence_bg.wasm starts and writes a PNG`);

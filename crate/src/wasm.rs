@@ -6,8 +6,6 @@ use wasm_bindgen::prelude::*;
 use crate::digest::{Algorithms, Digests, StreamDigester};
 use crate::image_info::ImageInfo;
 use crate::pdq::{Pdq, PdqHash, PdqHasher, PdqSize, PixelLayout};
-use crate::png_writer::encode_png;
-use crate::redact::Rect;
 use crate::report::{item_field, url_field, ItemPdq, Problem, Report, ReportDraft, ReportError};
 
 /// Streaming digests for JavaScript: `new StreamDigester(sha256, md5, sha1)`, then `update(chunk)`
@@ -166,33 +164,6 @@ impl JsImageInfo {
     pub fn height(&self) -> Option<u32> {
         self.0.dimensions.map(|d| d.1)
     }
-}
-
-/// The pixels (RGBA, `width * height * 4` bytes, as `ImageData` holds them) with each rectangle
-/// painted opaque black, as a PNG without metadata. `rects` is flat: `x, y, width, height` per
-/// rectangle. Refusals throw an `Error` named `RedactError`.
-#[wasm_bindgen(js_name = redactToPng)]
-pub fn redact_to_png(
-    mut rgba: Vec<u8>,
-    width: u32,
-    height: u32,
-    rects: Vec<u32>,
-) -> Result<Vec<u8>, JsValue> {
-    let rects = Rect::from_flat(&rects).map_err(|e| redact_error(&e))?;
-    crate::redact::redact(&mut rgba, width, height, &rects).map_err(|e| redact_error(&e))?;
-    encode_png(&rgba, width, height).map_err(|e| redact_error(&e))
-}
-
-/// A JS `Error` named `RedactError` with the refusal's English message.
-fn redact_error(e: &dyn std::fmt::Display) -> JsValue {
-    let error = JsValue::from(JsError::new(&e.to_string()));
-    // As in `report_error`: setting a property on a fresh Error cannot fail.
-    let _ = reflect_set(
-        &error,
-        &JsValue::from_str("name"),
-        &JsValue::from_str("RedactError"),
-    );
-    error
 }
 
 #[wasm_bindgen]
