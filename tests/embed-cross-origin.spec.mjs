@@ -51,6 +51,7 @@ test('embedded from another origin, under the README\'s CSP, the helper hashes a
   await expect(item.locator('code.sha256')).toHaveText(createHash('sha256').update(bytes).digest('hex'));
   await page.locator('section[data-step=files] .next').click();
   await page.locator('section[data-step=urls] .next').click();
+  await page.locator('section[data-step=evidence] .next').click();
   await page.locator('#good-faith').check();
   await page.locator('section[data-step=about] .next').click();
   await page.locator('#send').click();

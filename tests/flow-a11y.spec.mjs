@@ -18,6 +18,7 @@ import {
   goToReview,
   helper,
   next,
+  passEvidence,
   routeReports,
   section,
   send,
@@ -130,6 +131,18 @@ for (const lang of ['en', 'nl']) {
     await next(page);
     await el.locator('#url-input').fill('');
     await next(page);
+    await expectStep(page, 'evidence');
+    await el.locator('#shot-input').setInputFiles([photo.path]);
+    await expect(el.locator('#shots > li.shot')).toHaveAttribute('data-state', 'marking');
+    await scan('evidence: a screenshot to mark');
+    await el.locator('#shots .add-area').click();
+    await next(page);
+    await expect(el.locator('#shot-error')).toHaveText(m['evidence.unfinished']);
+    await scan('evidence: an area, not finished');
+    await el.locator('#shots .apply').click();
+    await expect(el.locator('#shots > li.shot')).toHaveAttribute('data-state', 'redacted');
+    await scan('evidence: kept');
+    await next(page);
     await expectStep(page, 'about');
     await scan('about');
     await fillAbout(page, { name: 'J. D.', email: 'not-an-email', goodFaith: false });
@@ -183,6 +196,7 @@ for (const lang of ['en', 'nl']) {
     await waitAllHashed(page, 1);
     await next(page);
     await next(page);
+    await passEvidence(page);
     await expectStep(page, 'about');
     await expect(el.locator('#name')).toBeHidden();
     await scan('about: minor');
@@ -190,7 +204,7 @@ for (const lang of ['en', 'nl']) {
     await goToReview(page);
     await scan('review: minor');
 
-    expect(Object.keys(found)).toHaveLength(18);
+    expect(Object.keys(found)).toHaveLength(21);
     expect(Object.fromEntries(Object.entries(found).filter(([, v]) => v.length))).toEqual({});
     await context.close();
   });
@@ -267,6 +281,10 @@ test('the whole flow by keyboard alone: Tab, Shift+Tab, Space, Enter, arrows and
   await page.keyboard.press('Enter');
   await atHeading('h-urls');
   await tabTo(page, isButton('next', 'urls'));
+  await page.keyboard.press('Enter');
+  await expectStep(page, 'evidence');
+  await atHeading('h-evidence');
+  await tabTo(page, isButton('next', 'evidence'));
   await page.keyboard.press('Enter');
   await expectStep(page, 'about');
   await atHeading('h-about');
@@ -368,6 +386,7 @@ test('errors are announced (role=alert) and tied to their fields (aria-invalid, 
   await next(page);
 
   // About: a bad email, then the statement not ticked; each fixed in turn.
+  await passEvidence(page);
   await expectStep(page, 'about');
   const email = el.locator('#email');
   const goodFaith = el.locator('#good-faith');
@@ -510,6 +529,14 @@ for (const lang of ['en', 'nl']) {
     await addUrls(page, '');
     await check('urls', '.next');
     await next(page);
+    await el.locator('#shot-input').setInputFiles([photo.path]);
+    await expect(el.locator('#shots > li.shot')).toHaveAttribute('data-state', 'marking');
+    await el.locator('#shots .add-area').tap();
+    await check('evidence', '.next');
+    await el.locator('#shots .apply').tap();
+    await expect(el.locator('#shots > li.shot')).toHaveAttribute('data-state', 'redacted');
+    await check('evidence-kept', '.next');
+    await next(page);
     await fillAbout(page, { name: 'J. D.', email: 'nope', goodFaith: false });
     await next(page);
     await check('about-errors', '.next');
@@ -550,7 +577,7 @@ for (const lang of ['en', 'nl']) {
     await waitSent(page);
     await check('minor-sent', '#receipt-json');
 
-    expect(shots).toHaveLength(16);
+    expect(shots).toHaveLength(18);
     await testInfo.attach('screenshots', { body: shots.join('\n'), contentType: 'text/plain' });
     await context.close();
   });
@@ -583,6 +610,7 @@ test('phones: long addresses, refused lines, emails and links in the explanation
     await addUrls(page, '');
     await measure(`${lang}: a long address in the list`);
     await next(page);
+    await passEvidence(page);
     await fillAbout(page, {
       email: 'jane.doe.private.account.2024@example.org',
       explanation: 'It is here: https://forum.example/threads/private-pictures-of-someone-i-know/page-3',

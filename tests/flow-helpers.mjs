@@ -12,7 +12,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-export const STEPS = ['situation', 'files', 'urls', 'about', 'review', 'send'];
+export const STEPS = ['situation', 'files', 'urls', 'evidence', 'about', 'review', 'send'];
 
 /** The message catalog of `lang` (www/i18n/<lang>.json), as shipped. */
 export function catalog(lang = 'en') {
@@ -158,6 +158,17 @@ export async function next(page, host = 'report-helper') {
   await shownSection(page, host).locator('.next').click();
 }
 
+/**
+ * From the URL step's Next: the evidence step comes (its Next is pressed), unless the report is
+ * a minor's, which skips it.
+ */
+export async function passEvidence(page, host = 'report-helper') {
+  const minor = await page.locator(host).first().locator('input[name="situation"][value="minor"]').isChecked();
+  if (minor) return;
+  await expectStep(page, 'evidence', host);
+  await next(page, host);
+}
+
 /** Presses Back on the step shown. */
 export async function back(page, host = 'report-helper') {
   await shownSection(page, host).locator('.back').click();
@@ -247,6 +258,7 @@ export async function driveToReview(page, { situation = 'shared', files = [], ur
     await expect(page.locator(host).first().locator('#url-errors')).toBeHidden();
   }
   await next(page, host);
+  await passEvidence(page, host);
   await fillAbout(page, about, host);
   await goToReview(page, host);
 }

@@ -134,6 +134,20 @@ test('the whole flow with EXIF-laden photos and a video: only the one POST leave
   await expect(helper(page).locator('#url-errors')).toBeHidden();
   await expect(helper(page).locator('#url-list li')).toHaveCount(2);
   await next(page);
+
+  // Evidence: the PNG (eXIf, tEXt) and a JPEG (EXIF) as screenshots, one with an area blacked out.
+  await expectStep(page, 'evidence');
+  const screenshots = [fx.files[2], fx.files[1]];
+  await helper(page).locator('#shot-input').setInputFiles(screenshots.map((f) => f.path));
+  const shotItems = helper(page).locator('#shots > li.shot');
+  for (const i of [0, 1]) await expect(shotItems.nth(i)).toHaveAttribute('data-state', 'marking');
+  await shotItems.nth(0).locator('.add-area').click();
+  for (const i of [0, 1]) {
+    await shotItems.nth(i).locator('.apply').click();
+    await expect(shotItems.nth(i)).toHaveAttribute('data-state', 'redacted');
+    await expect(shotItems.nth(i).locator('img.redacted')).toHaveAttribute('src', /^blob:/);
+  }
+  await next(page);
   await expectStep(page, 'about');
   await fillAbout(page, { name: 'J. D.', email: 'jd@example.org', explanation: 'Posted without my consent.' });
   await goToReview(page);
@@ -153,7 +167,21 @@ test('the whole flow with EXIF-laden photos and a video: only the one POST leave
     expect(download.url()).toMatch(/^blob:/);
     receipts.push({ name: download.suggestedFilename(), bytes: await readFile(await download.path()) });
   }
-  expect(receipts.map((r) => r.name)).toEqual([`receipt-${reference}.json`, `receipt-${reference}.html`]);
+  // The evidence package too: a download made on the page.
+  const [zipDownload] = await Promise.all([page.waitForEvent('download'), helper(page).locator('#evidence-zip').click()]);
+  expect(zipDownload.url()).toMatch(/^blob:/);
+  const zipBytes = await readFile(await zipDownload.path());
+  receipts.push({ name: zipDownload.suggestedFilename(), bytes: zipBytes });
+  expect(receipts.map((r) => r.name)).toEqual([`receipt-${reference}.json`, `receipt-${reference}.html`, `evidence-${reference}.zip`]);
+  // The blacked-out PNGs, stored in the ZIP: they must not leave either.
+  const redactedPngs = [];
+  for (let at = zipBytes.indexOf('PK\x03\x04', 0, 'latin1'); at >= 0; at = zipBytes.indexOf('PK\x03\x04', at + 4, 'latin1')) {
+    const size = zipBytes.readUInt32LE(at + 18);
+    const nameLength = zipBytes.readUInt16LE(at + 26);
+    const name = zipBytes.subarray(at + 30, at + 30 + nameLength).toString('utf8');
+    if (name.endsWith('.png')) redactedPngs.push(zipBytes.subarray(at + 30 + nameLength, at + 30 + nameLength + size));
+  }
+  expect(redactedPngs).toHaveLength(2);
   expect(receipts[1].bytes.toString('utf8')).toContain(reference);
 
   // ---- the requests ----
@@ -195,11 +223,22 @@ test('the whole flow with EXIF-laden photos and a video: only the one POST leave
     const bytes = readFileSync(f.path);
     expect(sharedRuns(bytes, sent).slice(0, 10), `16-byte runs of ${f.name} in a request`).toEqual([]);
   }
+  for (const [i, png] of redactedPngs.entries()) {
+    expect(sharedRuns(png, sent).slice(0, 10), `16-byte runs of blacked-out screenshot ${i + 1} in a request`).toEqual([]);
+  }
 
   // ---- the downloaded receipts: hashes and URLs, no file name, no EXIF, no file bytes ----
+  // (A PNG written anew from the same pixels starts with the same signature and header: the
+  // first 33 bytes of a PNG original are not its own.)
   for (const r of receipts) {
-    expect(leakedTexts(r.bytes.toString('utf8'), secrets), r.name).toEqual([]);
-    for (const f of fx.files) expect(sharedRuns(readFileSync(f.path), [r.bytes]).slice(0, 10), `${f.name} in ${r.name}`).toEqual([]);
+    expect(leakedTexts(r.bytes.toString('latin1'), secrets), r.name).toEqual([]);
+    for (const f of fx.files) {
+      const bytes = readFileSync(f.path);
+      const own = f.name.endsWith('.png') ? bytes.subarray(33) : bytes;
+      // (A run of one repeated byte, such as 16 spaces of indentation, is nobody's secret.)
+      const runs = sharedRuns(own, [r.bytes]).filter((h) => new Set(h.bytes).size > 1);
+      expect(runs.slice(0, 10), `${f.name} in ${r.name}`).toEqual([]);
+    }
   }
 
   // ---- storage: none of any kind ----

@@ -269,6 +269,7 @@ test('a helpline page on another origin embeds the helper from the intake and po
     await page.locator('section[data-step=files] .next').click();
     await page.locator('#url-input').fill('https://pics.example/x');
     await page.locator('section[data-step=urls] .next').click();
+    await page.locator('section[data-step=evidence] .next').click();
     await page.locator('#good-faith').check();
     await page.locator('section[data-step=about] .next').click();
     await page.locator('#send').click();

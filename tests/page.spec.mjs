@@ -37,6 +37,7 @@ const FAMILIES = {
   'pdqError.': { values: ['not-an-image', 'decode-failed', 'too-large'] },
   'urls.bad.': { values: ['invalid', 'scheme', 'long', 'limit'] }, // normaliseUrl() and the 1000 limit
   'check.status.': { values: ['received', 'in_progress', 'done', 'withdrawn'] }, // the intake's statuses
+  'evidence.error.': { values: ['not-a-picture', 'too-large', 'read-failed', 'redact-failed'] }, // #openShot, #redact
   // A problem with no message of its own falls back to invalid.other: none is required.
   'invalid.': { values: PROBLEMS, optional: true },
 };
@@ -213,7 +214,7 @@ test('switching language re-renders everything, files included', async ({ browse
   await expect(page.locator('h1')).toHaveText(nl.title);
   await expect(page.locator('#h-files')).toHaveText(nl['files.heading']);
   await expect(page.locator('label[for=file-input]')).toHaveText(nl.choose);
-  await expect(page.locator('#step-count')).toHaveText(nl.step.replace('{n}', '2').replace('{total}', '6'));
+  await expect(page.locator('#step-count')).toHaveText(nl.step.replace('{n}', '2').replace('{total}', '7'));
   await expect(status).toHaveText(nl['done.other']);
   await expect(item.locator('.remove')).toHaveText(nl['files.remove']);
   await expect(item.locator('.remove')).toHaveAttribute('aria-label', nl['files.removeLabel'].replace('{name}', 'c.bin'));

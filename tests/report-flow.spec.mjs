@@ -26,6 +26,7 @@ import {
   goToReview,
   listedUrls,
   next,
+  passEvidence,
   recordEvents,
   removeFlowFiles,
   routeExits,
@@ -137,6 +138,7 @@ test('full flow in English: files, messy URLs, contact; the POST, the shown case
   await page.locator('#url-input').fill('');
   await next(page);
 
+  await passEvidence(page);
   await expectStep(page, 'about');
   const contact = { name: 'Jane Example', email: 'jane@example.org' };
   const explanation = 'My ex posted these on two sites without my consent.';
@@ -233,7 +235,7 @@ test('Dutch flow for a minor: texts from nl.json, no name or email asked, hotlin
   const requests = await fulfilReports(page, { reference: 'NL-1', token: 'nl-token' });
   await startFlow(page, { lang: 'nl' });
   await expect(page.locator('report-helper')).toHaveAttribute('lang', 'nl');
-  await expect(page.locator('#step-count')).toHaveText(text(nl, 'step', { n: 1, total: 6 }));
+  await expect(page.locator('#step-count')).toHaveText(text(nl, 'step', { n: 1, total: 7 }));
   await expect(page.locator('#exit')).toHaveText(nl['exit.button']);
   await expect(page.locator('section[data-step="situation"] .next')).toHaveText(nl['nav.next']);
   for (const value of ['shared', 'threatened', 'minor', 'other']) {
@@ -250,12 +252,13 @@ test('Dutch flow for a minor: texts from nl.json, no name or email asked, hotlin
   await expectStep(page, 'urls');
   await addUrls(page, 'https://voorbeeld.nl/foto/1');
   await next(page);
+  await passEvidence(page);
   await expectStep(page, 'about');
   await expect(page.locator('#name')).toBeVisible();
   await fillAbout(page, { name: 'Sanne de Vries', email: 'sanne@voorbeeld.nl', goodFaith: undefined });
 
   // Back to the start: under 18 after all.
-  for (const step of ['urls', 'files', 'situation']) {
+  for (const step of ['evidence', 'urls', 'files', 'situation']) {
     await back(page);
     await expectStep(page, step);
   }
@@ -272,6 +275,7 @@ test('Dutch flow for a minor: texts from nl.json, no name or email asked, hotlin
   await next(page);
   await next(page);
   await next(page);
+  await passEvidence(page);
   await expectStep(page, 'about');
   await expect(page.locator('#name')).toBeHidden();
   await expect(page.locator('#email')).toBeHidden();
@@ -329,6 +333,7 @@ test('validation: no situation, nothing to report, a bad email, no good faith: e
   await expect(page.locator('#url-errors')).toBeHidden();
   await next(page);
 
+  await passEvidence(page);
   await expectStep(page, 'about');
   await fillAbout(page, { email: 'not-an-email', goodFaith: true });
   await next(page);
@@ -369,6 +374,7 @@ test('threatened: files only, no URLs, is a report', async ({ page }) => {
   await expectStep(page, 'urls');
   await expect(page.locator('#urls-intro')).toHaveText(en['urls.introThreatened']);
   await next(page);
+  await passEvidence(page);
   await expectStep(page, 'about');
   await fillAbout(page, { goodFaith: true });
   await goToReview(page);
@@ -726,6 +732,7 @@ test('removing a file takes it out of the report', async ({ page }) => {
   await next(page);
   await addUrls(page, 'https://example.com/c');
   await next(page);
+  await passEvidence(page);
   await fillAbout(page, { goodFaith: true });
   await goToReview(page);
   const jpegDigests = await nodeDigests(jpeg);
@@ -758,6 +765,7 @@ test('Send stays disabled while a file is still being hashed, and the review fil
   await next(page);
   await addUrls(page, 'https://example.com/d');
   await next(page);
+  await passEvidence(page);
   await fillAbout(page, { goodFaith: true });
   await goToReview(page);
   await expect(page.locator('#send')).toBeDisabled();

@@ -5,9 +5,9 @@
 // is built and checked by the core (buildReport); the files themselves never leave the page.
 import { hashFile, stopAllHashing } from './hashing.js';
 import { FALLBACK, format, loadCatalog, pickLanguage } from './i18n.js';
-import { buildReport, checkReport, receipt, receiptHtml, sendReport } from './report.js';
+import { buildReport, checkReport, receipt, receiptHtml, redactScreenshot, sendReport } from './report.js';
 
-const STEPS = ['situation', 'files', 'urls', 'about', 'review', 'send'];
+const STEPS = ['situation', 'files', 'urls', 'evidence', 'about', 'review', 'send'];
 const SITUATIONS = ['shared', 'threatened', 'minor', 'other'];
 const MAX_URLS = 1000;
 const MAX_URL_BYTES = 2048;
@@ -17,6 +17,11 @@ const HOTLINES = { en: 'https://www.inhope.org/EN', nl: 'https://www.meldpunt-ki
 // GOV.UK's quick exit: Shift pressed three times within two seconds.
 const SHIFTS = 3;
 const SHIFT_WINDOW_MS = 2000;
+// Screenshots: what a browser decodes without strain, and a size a phone's screen gives.
+const MAX_SHOT_PIXELS = 50_000_000;
+const MAX_SHOT_SIDE = 16_384;
+const MAX_AREAS = 100;
+const KEY_STEP = 0.01; // arrow keys move or resize an area by 1 % of the picture (Ctrl: 10 %)
 
 const TEMPLATE = `
 <div class="rh" part="container">
@@ -73,6 +78,22 @@ const TEMPLATE = `
     <div class="error" id="url-errors" role="alert" hidden><p id="url-errors-summary"></p><ul></ul></div>
     <h3 id="url-list-heading" hidden></h3>
     <ol class="url-list" id="url-list" aria-labelledby="url-list-heading"></ol>
+    <div class="nav">
+      <button type="button" class="back" data-i18n="nav.back"></button>
+      <button type="button" class="next primary" data-i18n="nav.next"></button>
+    </div>
+  </section>
+
+  <section data-step="evidence" aria-labelledby="h-evidence" hidden>
+    <h2 id="h-evidence" tabindex="-1" data-i18n="evidence.heading"></h2>
+    <p data-i18n="evidence.intro"></p>
+    <p class="hint" data-i18n="evidence.private"></p>
+    <div class="drop" id="shot-drop">
+      <input type="file" id="shot-input" multiple accept="image/png,image/jpeg,image/webp,image/gif,image/bmp" class="visually-hidden" aria-describedby="shot-error">
+      <label for="shot-input" class="button" data-i18n="evidence.add"></label>
+    </div>
+    <p class="error" id="shot-error" role="alert" hidden></p>
+    <ol class="shots" id="shots" data-i18n-label="evidence.listLabel"></ol>
     <div class="nav">
       <button type="button" class="back" data-i18n="nav.back"></button>
       <button type="button" class="next primary" data-i18n="nav.next"></button>
@@ -143,8 +164,10 @@ const TEMPLATE = `
       </dl>
       <p><strong data-i18n="sent.keep"></strong></p>
       <p data-i18n="sent.receiptIntro"></p>
+      <p id="evidence-intro" data-i18n="sent.evidenceIntro"></p>
       <div class="nav">
-        <button type="button" class="primary" id="receipt-json" data-i18n="sent.receiptJson"></button>
+        <button type="button" class="primary" id="evidence-zip" data-i18n="sent.evidenceZip"></button>
+        <button type="button" id="receipt-json" data-i18n="sent.receiptJson"></button>
         <button type="button" id="receipt-html" data-i18n="sent.receiptHtml"></button>
       </div>
       <p data-i18n="sent.checkLater"></p>
@@ -207,6 +230,31 @@ const FILE_TEMPLATE = `
       <dt>PDQ</dt><dd><code class="pdq"></code> <span class="pdq-note"></span></dd>
     </dl>
   </div>
+</li>`;
+
+const SHOT_TEMPLATE = `
+<li class="shot">
+  <h3 class="shot-title" tabindex="-1"></h3>
+  <p class="status" role="status"></p>
+  <div class="editor" hidden>
+    <p class="hint shot-help"></p>
+    <div class="stage">
+      <canvas class="picture" aria-hidden="true"></canvas>
+      <div class="boxes"></div>
+    </div>
+    <div class="tools">
+      <button type="button" class="reveal" aria-pressed="false"></button>
+      <button type="button" class="add-area"></button>
+    </div>
+    <ol class="areas"></ol>
+    <div class="nav"><button type="button" class="apply primary"></button></div>
+  </div>
+  <div class="result" hidden>
+    <div class="stage"><img class="redacted" alt=""></div>
+    <div class="tools"><button type="button" class="reveal" aria-pressed="false"></button></div>
+    <dl class="digests"><dt>SHA-256</dt><dd><code class="sha256"></code></dd></dl>
+  </div>
+  <p><button type="button" class="remove"></button></p>
 </li>`;
 
 const parse = (html) => {
@@ -329,7 +377,7 @@ export class ReportHelper extends HTMLElement {
   // ---- set-up and text ----------------------------------------------------------------------
 
   #render() {
-    templates ??= { main: parse(TEMPLATE), file: parse(FILE_TEMPLATE) };
+    templates ??= { main: parse(TEMPLATE), file: parse(FILE_TEMPLATE), shot: parse(SHOT_TEMPLATE) };
     const css = Object.assign(document.createElement('link'), {
       rel: 'stylesheet',
       href: new URL('./report-helper.css', import.meta.url).href,
@@ -378,6 +426,7 @@ export class ReportHelper extends HTMLElement {
     this.#q('#urls-intro').textContent = t(this.#state.situation === 'threatened' ? 'urls.introThreatened' : 'urls.intro');
     this.#showStep(false);
     this.#state.items.forEach((item) => this.#renderItem(item));
+    this.#state.shots.forEach((shot) => this.#renderShot(shot));
     this.#renderUrls();
     this.#applySituation();
     this.#renderErrors();
@@ -410,11 +459,12 @@ export class ReportHelper extends HTMLElement {
     const on = (selector, type, fn) => this.#q(selector).addEventListener(type, fn);
     on('#exit', 'click', () => this.exit());
     for (const b of this.#all('.next')) b.addEventListener('click', () => this.#next());
-    for (const b of this.#all('.back')) b.addEventListener('click', () => this.#go(this.#step - 1));
+    for (const b of this.#all('.back')) b.addEventListener('click', () => this.#go(this.#step - 1, -1));
     on('#situation', 'change', (e) => {
       this.#state.situation = e.target.value;
       this.#clearError('situation-error');
       this.#applySituation();
+      this.#showStep(false);
     });
     on('#file-input', 'change', (e) => {
       this.#addFiles([...e.target.files]);
@@ -436,8 +486,26 @@ export class ReportHelper extends HTMLElement {
     this.addEventListener('drop', (e) => {
       e.preventDefault();
       if (this.step === 'files' && !e.composedPath().includes(drop)) this.#addFiles([...(e.dataTransfer?.files ?? [])]);
+      if (this.step === 'evidence') this.#addShots([...(e.dataTransfer?.files ?? [])]);
     });
     on('#add-urls', 'click', () => this.#addUrls());
+    on('#shot-input', 'change', (e) => {
+      this.#addShots([...e.target.files]);
+      e.target.value = '';
+    });
+    const shotDrop = this.#q('#shot-drop');
+    shotDrop.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      shotDrop.classList.add('over');
+    });
+    shotDrop.addEventListener('dragleave', () => shotDrop.classList.remove('over'));
+    shotDrop.addEventListener('drop', (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      shotDrop.classList.remove('over');
+      this.#addShots([...(e.dataTransfer?.files ?? [])]);
+    });
+    on('#evidence-zip', 'click', () => this.#saveEvidence());
     on('#url-input', 'keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) this.#addUrls();
     });
@@ -516,8 +584,9 @@ export class ReportHelper extends HTMLElement {
   // Closing or going back loses the report: ask first, unless it is sent and its receipt kept.
   #onBeforeUnload = (e) => {
     const s = this.#state;
-    const started = s.situation || s.items.length || s.urls.length;
-    if (started && !(s.sent && s.receiptSaved)) e.preventDefault();
+    const started = s.situation || s.items.length || s.urls.length || s.shots.length;
+    const kept = s.sent && s.receiptSaved && (s.evidenceSaved || !s.shots.some((shot) => shot.state === 'redacted'));
+    if (started && !kept) e.preventDefault();
   };
 
   // ---- steps --------------------------------------------------------------------------------
@@ -536,11 +605,22 @@ export class ReportHelper extends HTMLElement {
       }
     }
     if (step === 'about') return this.#toReview();
+    if (step === 'evidence' && this.#state.shots.some((shot) => shot.state === 'marking' || shot.state === 'redacting')) {
+      const first = this.#state.shots.find((shot) => shot.state === 'marking' || shot.state === 'redacting');
+      return this.#fieldError('shot-error', 'evidence.unfinished', {}, first.el.querySelector('.apply'));
+    }
     this.#go(this.#step + 1);
   }
 
-  #go(index) {
+  /** The steps this report goes through: a minor's report has no evidence step. */
+  #steps() {
+    return this.#state.situation === 'minor' ? STEPS.filter((s) => s !== 'evidence') : STEPS;
+  }
+
+  /** Shows step `index` of STEPS; a step this report skips is passed over in `direction`. */
+  #go(index, direction = 1) {
     this.#checking = null;
+    if (STEPS[index] === 'evidence' && !this.#steps().includes('evidence')) index += direction;
     this.#step = Math.max(0, Math.min(index, STEPS.length - 1));
     this.#showStep(true);
     if (this.step === 'review') this.#renderReview();
@@ -548,12 +628,16 @@ export class ReportHelper extends HTMLElement {
 
   #showStep(focus) {
     for (const section of this.#all('section[data-step]')) section.hidden = section.dataset.step !== this.step;
-    this.#q('#step-count').textContent = this.#checking === null ? this.#t('step', { n: this.#step + 1, total: STEPS.length }) : '';
+    const steps = this.#steps();
+    this.#q('#step-count').textContent =
+      this.#checking === null ? this.#t('step', { n: steps.indexOf(this.step) + 1, total: steps.length }) : '';
     if (focus) this.#q(`section[data-step="${this.step}"] h2`).focus();
   }
 
   #applySituation() {
     const minor = this.#state.situation === 'minor';
+    // Pictures of a minor must not be kept, redacted or not: any screenshot goes.
+    if (minor) for (const shot of [...this.#state.shots]) this.#removeShot(shot, false);
     this.#q('#minor-note').hidden = !minor;
     for (const el of this.#all('.for-adult')) el.hidden = minor;
     for (const el of this.#all('.for-minor')) el.hidden = !minor;
@@ -989,7 +1073,7 @@ export class ReportHelper extends HTMLElement {
 
   #saveReceipt(type) {
     const { sent, built } = this.#state;
-    const r = receipt(built.report, sent);
+    const r = receipt(built.report, sent, this.#evidence().map(({ png, ...entry }) => entry));
     const blob =
       type === 'json'
         ? new Blob([`${JSON.stringify(r, null, 2)}\n`], { type: 'application/json' })
@@ -1012,6 +1096,320 @@ export class ReportHelper extends HTMLElement {
     if (!url) return;
     URL.revokeObjectURL(url);
     this.#urls.delete(url);
+  }
+
+  // ---- evidence: screenshots blacked out on the device ------------------------------------
+
+  #addShots(files) {
+    this.#clearError('shot-error');
+    for (const file of files) {
+      const el = templates.shot.firstElementChild.cloneNode(true);
+      const shot = { id: crypto.randomUUID(), el, file, state: 'opening', areas: [], revealed: false, controller: new AbortController() };
+      this.#state.shots.push(shot);
+      this.#q('#shots').append(el);
+      this.#wireShot(shot);
+      this.#renderShot(shot);
+      this.#openShot(shot);
+    }
+  }
+
+  /** Decodes the screenshot into its canvas, and takes its digests as it was. */
+  async #openShot(shot) {
+    const { file } = shot;
+    try {
+      const [bitmap, digests] = await Promise.all([
+        createImageBitmap(file).catch(() => null),
+        hashFile(file, { pdq: false, signal: shot.controller.signal }),
+      ]);
+      if (!this.#state.shots.includes(shot)) return bitmap?.close();
+      if (!bitmap) throw Object.assign(new Error('not a picture'), { code: 'not-a-picture' });
+      const { width, height } = bitmap;
+      if (width > MAX_SHOT_SIDE || height > MAX_SHOT_SIDE || width * height > MAX_SHOT_PIXELS) {
+        bitmap.close();
+        throw Object.assign(new Error('too large'), { code: 'too-large' });
+      }
+      const canvas = shot.el.querySelector('canvas.picture');
+      Object.assign(canvas, { width, height });
+      canvas.getContext('2d').drawImage(bitmap, 0, 0);
+      bitmap.close();
+      Object.assign(shot, { width, height, original: { sha256: digests.sha256, md5: digests.md5 }, state: 'marking' });
+    } catch (e) {
+      if (e?.name === 'AbortError' || !this.#state.shots.includes(shot)) return;
+      Object.assign(shot, { state: 'error', errorCode: e?.code === 'too-large' ? 'too-large' : e?.code === 'not-a-picture' ? 'not-a-picture' : 'read-failed' });
+    }
+    this.#renderShot(shot);
+  }
+
+  #wireShot(shot) {
+    const { el } = shot;
+    const q = (sel) => el.querySelector(sel);
+    q('.remove').addEventListener('click', () => this.#removeShot(shot));
+    for (const button of el.querySelectorAll('.reveal')) {
+      button.addEventListener('click', () => {
+        shot.revealed = !shot.revealed;
+        this.#renderShot(shot);
+      });
+    }
+    q('.add-area').addEventListener('click', () => {
+      // A new area in the middle, a fifth of the picture each way, to move and size by keys.
+      const w = Math.max(1, Math.round(shot.width / 5));
+      const h = Math.max(1, Math.round(shot.height / 5));
+      this.#addArea(shot, { x: Math.round((shot.width - w) / 2), y: Math.round((shot.height - h) / 2), w, h }, true);
+    });
+    q('.apply').addEventListener('click', () => this.#redact(shot));
+    q('.areas').addEventListener('click', (e) => {
+      const button = e.target.closest('button[data-area]');
+      if (button) this.#removeArea(shot, Number(button.dataset.area));
+    });
+    const boxes = q('.boxes');
+    boxes.addEventListener('keydown', (e) => {
+      const box = e.target.closest('.box');
+      if (!box) return;
+      const i = Number(box.dataset.area);
+      if (e.key === 'Delete' || e.key === 'Backspace') {
+        e.preventDefault();
+        return this.#removeArea(shot, i);
+      }
+      const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      if (!arrows[e.key]) return;
+      e.preventDefault();
+      const [dx, dy] = arrows[e.key];
+      const step = (e.ctrlKey || e.metaKey ? 10 : 1) * KEY_STEP;
+      const sx = Math.max(1, Math.round(shot.width * step)) * dx;
+      const sy = Math.max(1, Math.round(shot.height * step)) * dy;
+      const a = { ...shot.areas[i] };
+      if (e.shiftKey) {
+        a.w += sx;
+        a.h += sy;
+      } else {
+        a.x += sx;
+        a.y += sy;
+      }
+      shot.areas[i] = this.#clampArea(shot, a);
+      this.#renderAreas(shot);
+      this.#announce(this.#areaText(shot, i));
+    });
+    // Drawing with a mouse, a pen or a finger: press, drag, let go. Dragging an area moves it.
+    const stage = q('.editor .stage');
+    let drag = null;
+    const point = (e) => {
+      const r = stage.getBoundingClientRect();
+      return {
+        x: Math.round(Math.min(Math.max((e.clientX - r.left) / r.width, 0), 1) * shot.width),
+        y: Math.round(Math.min(Math.max((e.clientY - r.top) / r.height, 0), 1) * shot.height),
+      };
+    };
+    stage.addEventListener('pointerdown', (e) => {
+      if (shot.state !== 'marking' || e.button > 0) return;
+      e.preventDefault();
+      const box = e.target.closest('.box');
+      const at = point(e);
+      if (box) {
+        const i = Number(box.dataset.area);
+        drag = { move: i, from: at, start: { ...shot.areas[i] } };
+      } else {
+        if (shot.areas.length >= MAX_AREAS) return;
+        shot.areas.push({ x: at.x, y: at.y, w: 0, h: 0 });
+        drag = { draw: shot.areas.length - 1, from: at };
+      }
+      stage.setPointerCapture(e.pointerId);
+    });
+    stage.addEventListener('pointermove', (e) => {
+      if (!drag) return;
+      const at = point(e);
+      if (drag.move !== undefined) {
+        const { start, from } = drag;
+        shot.areas[drag.move] = this.#clampArea(shot, { ...start, x: start.x + at.x - from.x, y: start.y + at.y - from.y });
+      } else {
+        const { from } = drag;
+        shot.areas[drag.draw] = { x: Math.min(from.x, at.x), y: Math.min(from.y, at.y), w: Math.abs(at.x - from.x), h: Math.abs(at.y - from.y) };
+      }
+      this.#renderAreas(shot);
+    });
+    const end = () => {
+      if (!drag) return;
+      const i = drag.draw;
+      drag = null;
+      if (i !== undefined) {
+        const a = shot.areas[i];
+        // A tap is no area: at least 1 % of the picture each way.
+        if (a.w < shot.width / 100 || a.h < shot.height / 100) shot.areas.splice(i, 1);
+        else this.#announce(this.#t('evidence.areaAdded', { text: this.#areaText(shot, i) }));
+      }
+      this.#renderAreas(shot);
+    };
+    stage.addEventListener('pointerup', end);
+    stage.addEventListener('pointercancel', end);
+  }
+
+  #clampArea(shot, a) {
+    const w = Math.min(Math.max(a.w, 1), shot.width);
+    const h = Math.min(Math.max(a.h, 1), shot.height);
+    return { x: Math.min(Math.max(a.x, 0), shot.width - w), y: Math.min(Math.max(a.y, 0), shot.height - h), w, h };
+  }
+
+  #addArea(shot, area, focus) {
+    if (shot.areas.length >= MAX_AREAS) return;
+    shot.areas.push(this.#clampArea(shot, area));
+    this.#renderAreas(shot);
+    const i = shot.areas.length - 1;
+    this.#announce(this.#t('evidence.areaAdded', { text: this.#areaText(shot, i) }));
+    if (focus) shot.el.querySelector(`.box[data-area="${i}"]`).focus();
+  }
+
+  #removeArea(shot, i) {
+    shot.areas.splice(i, 1);
+    this.#renderAreas(shot);
+    this.#announce(this.#t('evidence.areaRemoved'));
+    const next = shot.el.querySelector(`.areas button[data-area="${Math.min(i, shot.areas.length - 1)}"]`);
+    (next ?? shot.el.querySelector('.add-area')).focus();
+  }
+
+  /** "Area 2: from the left 10 %, from the top 30 %, 40 % wide, 5 % high". */
+  #areaText(shot, i) {
+    const a = shot.areas[i];
+    const pct = (v, of) => Math.round((v / of) * 100);
+    return this.#t('evidence.area', {
+      n: i + 1, left: pct(a.x, shot.width), top: pct(a.y, shot.height), width: pct(a.w, shot.width), height: pct(a.h, shot.height),
+    });
+  }
+
+  #renderAreas(shot) {
+    const { el } = shot;
+    const boxes = shot.areas.map((a, i) => {
+      const box = document.createElement('div');
+      box.className = 'box';
+      box.tabIndex = 0;
+      box.dataset.area = i;
+      box.setAttribute('role', 'img');
+      box.setAttribute('aria-label', this.#areaText(shot, i));
+      box.setAttribute('aria-describedby', `${shot.id}-help`);
+      Object.assign(box.style, {
+        left: `${(a.x / shot.width) * 100}%`, top: `${(a.y / shot.height) * 100}%`,
+        width: `${(a.w / shot.width) * 100}%`, height: `${(a.h / shot.height) * 100}%`,
+      });
+      return box;
+    });
+    const focused = this.#root.activeElement?.closest?.('.box')?.dataset.area;
+    el.querySelector('.boxes').replaceChildren(...boxes);
+    if (focused !== undefined) el.querySelector(`.box[data-area="${focused}"]`)?.focus();
+    el.querySelector('.areas').replaceChildren(...shot.areas.map((a, i) => {
+      const li = document.createElement('li');
+      const button = Object.assign(document.createElement('button'), { type: 'button', textContent: this.#t('evidence.removeArea') });
+      button.dataset.area = i;
+      button.setAttribute('aria-label', this.#t('evidence.removeAreaLabel', { n: i + 1 }));
+      li.append(this.#areaText(shot, i), ' ', button);
+      return li;
+    }));
+  }
+
+  /** Blacks out the areas in the core, keeps only the PNG it writes, and drops the original. */
+  async #redact(shot) {
+    if (shot.state !== 'marking') return;
+    shot.state = 'redacting';
+    this.#renderShot(shot);
+    const canvas = shot.el.querySelector('canvas.picture');
+    try {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, shot.width, shot.height);
+      const png = await redactScreenshot(data, shot.width, shot.height, shot.areas);
+      const { sha256 } = await hashFile(new Blob([png]), { pdq: false, signal: shot.controller.signal });
+      if (!this.#state.shots.includes(shot)) return;
+      shot.png = png;
+      shot.sha256 = sha256;
+      shot.url = URL.createObjectURL(new Blob([png], { type: 'image/png' }));
+      this.#urls.add(shot.url);
+      shot.el.querySelector('img.redacted').src = shot.url;
+      shot.state = 'redacted';
+      shot.revealed = false;
+      // The original pixels go: the canvas is emptied, and the file is let go.
+      Object.assign(canvas, { width: 0, height: 0 });
+      shot.file = null;
+    } catch (e) {
+      if (e?.name === 'AbortError' || !this.#state.shots.includes(shot)) return;
+      Object.assign(shot, { state: 'marking', errorCode: 'redact-failed' });
+      this.#fieldError('shot-error', 'evidence.error.redact-failed', {}, shot.el.querySelector('.apply'));
+    }
+    this.#renderShot(shot);
+    if (shot.state === 'redacted') shot.el.querySelector('.shot-title').focus();
+  }
+
+  #removeShot(shot, focus = true) {
+    shot.controller.abort();
+    this.#revoke(shot.url);
+    const canvas = shot.el.querySelector('canvas.picture');
+    Object.assign(canvas, { width: 0, height: 0 });
+    const list = this.#state.shots;
+    const at = list.indexOf(shot);
+    if (at >= 0) list.splice(at, 1);
+    shot.el.remove();
+    list.forEach((s) => this.#renderShot(s));
+    if (!focus) return;
+    this.#announce(this.#t('evidence.removed'));
+    const next = list[at] ?? list[at - 1];
+    (next ? next.el.querySelector('.remove') : this.#q('#shot-input')).focus();
+  }
+
+  #renderShot(shot) {
+    const t = this.#t;
+    const { el, state } = shot;
+    const q = (sel) => el.querySelector(sel);
+    const n = this.#state.shots.indexOf(shot) + 1;
+    q('.shot-title').textContent = t('evidence.shot', { n });
+    el.dataset.state = state;
+    el.classList.toggle('revealed', shot.revealed);
+    const status = {
+      opening: () => t('evidence.opening'),
+      marking: () => t('evidence.marking'),
+      redacting: () => t('evidence.redacting'),
+      redacted: () => t('evidence.redacted', { count: shot.areas.length }),
+      error: () => t(`evidence.error.${shot.errorCode}`),
+    }[state]();
+    if (q('.status').textContent !== status) q('.status').textContent = status;
+    q('.editor').hidden = state !== 'marking' && state !== 'redacting';
+    q('.result').hidden = state !== 'redacted';
+    const help = q('.shot-help');
+    help.id = `${shot.id}-help`;
+    help.textContent = t('evidence.help');
+    for (const button of el.querySelectorAll('.reveal')) {
+      button.textContent = t(shot.revealed ? 'files.hide' : 'files.show');
+      button.setAttribute('aria-pressed', String(shot.revealed));
+      button.setAttribute('aria-label', t(shot.revealed ? 'evidence.hideLabel' : 'evidence.showLabel', { n }));
+    }
+    q('.add-area').textContent = t('evidence.addArea');
+    q('.apply').textContent = t('evidence.apply');
+    q('.apply').disabled = state !== 'marking';
+    q('.remove').textContent = t('evidence.remove');
+    q('.remove').setAttribute('aria-label', t('evidence.removeLabel', { n }));
+    q('img.redacted').alt = t('evidence.redactedAlt', { n });
+    q('.sha256').textContent = shot.sha256 ?? '';
+    if (shot.width) this.#renderAreas(shot);
+  }
+
+  /** The screenshots kept, for the receipt: their file names in the package and digests. */
+  #evidence() {
+    return this.#state.shots
+      .filter((shot) => shot.state === 'redacted')
+      .map((shot, i) => ({
+        file: `evidence-${i + 1}.png`, sha256: shot.sha256, width: shot.width, height: shot.height,
+        rectangles: shot.areas.length, original: shot.original, png: shot.png,
+      }));
+  }
+
+  /** One ZIP: the blacked-out screenshots and both receipts. Made here; nothing is sent. */
+  async #saveEvidence() {
+    // The ZIP writer is fetched the first time it is needed.
+    const { zip } = await import('./zip.js');
+    const { sent, built } = this.#state;
+    const evidence = this.#evidence();
+    const r = receipt(built.report, sent, evidence.map(({ png, ...entry }) => entry));
+    const files = [
+      ...evidence.map(({ file, png }) => ({ name: file, bytes: png })),
+      { name: 'receipt.json', bytes: `${JSON.stringify(r, null, 2)}\n` },
+      { name: 'receipt.html', bytes: receiptHtml(r, this.#t, this.#lang) },
+    ];
+    this.#save(zip(files, new Date(sent.sentAt)), `evidence-${sent.reference}.zip`);
+    this.#state.receiptSaved = true;
+    this.#state.evidenceSaved = true;
   }
 
   // ---- checking a report sent before -------------------------------------------------------
@@ -1105,6 +1503,10 @@ export class ReportHelper extends HTMLElement {
     this.#checkAbort?.abort();
     this.#checked = null;
     for (const item of this.#state.items) item.controller.abort();
+    for (const shot of this.#state.shots) {
+      shot.controller.abort();
+      Object.assign(shot.el.querySelector('canvas.picture'), { width: 0, height: 0 });
+    }
     stopAllHashing();
     for (const url of [...this.#urls]) this.#revoke(url);
     this.#state = newState();
@@ -1114,6 +1516,7 @@ export class ReportHelper extends HTMLElement {
     for (const input of this.#all('input[type="radio"], input[type="checkbox"]')) input.checked = false;
     for (const input of this.#all('input:not([type]), input[type="email"], textarea')) input.value = '';
     this.#q('#files').replaceChildren();
+    this.#q('#shots').replaceChildren();
     for (const id of [...this.#errors.keys()]) this.#clearError(id);
     this.#applySituation();
     this.#renderUrls();
@@ -1130,6 +1533,7 @@ function newState() {
     key: crypto.randomUUID(),
     situation: null,
     items: [],
+    shots: [], // screenshots kept as evidence: never sent, not even their digests
     urls: [],
     name: '',
     email: '',
@@ -1141,6 +1545,7 @@ function newState() {
     sendError: null,
     sent: null,
     receiptSaved: false,
+    evidenceSaved: false,
     badUrls: [],
   };
 }

@@ -154,6 +154,31 @@ export async function sendReport(endpoint, json, { signal, delays = RETRY_DELAYS
   }
 }
 
+// The evidence module (blacking out, PNG) is a WebAssembly module of its own, fetched only when
+// a person adds a screenshot: the page's first load stays within its budget.
+let evidenceReady = null;
+const evidenceModule = () =>
+  (evidenceReady ??= import('./wasm/report_helper_evidence.js')
+    .then(async (glue) => {
+      await glue.default({ module_or_path: new URL('./wasm/report_helper_evidence_bg.wasm', import.meta.url) });
+      return glue;
+    })
+    .catch((e) => {
+      evidenceReady = null;
+      throw new ReportHelperError('worker-failed', `The evidence module could not start: ${e?.message ?? e}`);
+    }));
+
+/**
+ * Blacks out `areas` ({x, y, w, h} in pixels) of a picture's RGBA pixels in the core, and returns
+ * the PNG it writes: only the pixels, no metadata of any kind.
+ * @returns {Promise<Uint8Array>}
+ */
+export async function redactScreenshot(rgba, width, height, areas) {
+  const { redactToPng } = await evidenceModule();
+  const rects = new Uint32Array(areas.flatMap((a) => [a.x, a.y, a.w, a.h]));
+  return redactToPng(rgba instanceof Uint8Array ? rgba : new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height, rects);
+}
+
 /** The statuses an intake gives a report, in the order a helpline works through them. */
 export const STATUSES = ['received', 'in_progress', 'done', 'withdrawn'];
 
@@ -194,9 +219,15 @@ export async function checkReport(endpoint, reference, token, { signal, withdraw
   return { reference: typeof body.reference === 'string' ? body.reference : reference, status: body.status };
 }
 
-/** The receipt kept by the victim: the report as sent, and what the endpoint answered. */
-export function receipt(report, { endpoint, reference, token, sentAt }) {
-  return { receipt: 'report-helper/receipt@1', endpoint, sent_at: sentAt, reference, token, report };
+/**
+ * The receipt kept by the victim: the report as sent, what the endpoint answered, and the
+ * screenshots kept as evidence (`evidence`, only when there are any: each {file, sha256, width,
+ * height, rectangles, original: {sha256, md5}}; never sent).
+ */
+export function receipt(report, { endpoint, reference, token, sentAt }, evidence = []) {
+  const r = { receipt: 'report-helper/receipt@1', endpoint, sent_at: sentAt, reference, token, report };
+  if (evidence.length) r.evidence = evidence;
+  return r;
 }
 
 const escapeHtml = (s) =>
@@ -222,6 +253,12 @@ export function receiptHtml(r, t, lang) {
     })
     .join('');
   const urls = report.urls.map((u) => `<li>${code(u)}</li>`).join('');
+  const shots = (r.evidence ?? [])
+    .map((e) => `<li><strong>${escapeHtml(e.file)}</strong> (${escapeHtml(t('receipt.evidenceAreas', { count: e.rectangles }))})<br>`
+      + `${escapeHtml(t('receipt.evidenceRedacted'))} SHA-256: ${code(e.sha256)}<br>`
+      + `${escapeHtml(t('receipt.evidenceOriginal'))} SHA-256: ${code(e.original.sha256)}</li>`)
+    .join('');
+  const evidence = shots ? `<h2>${escapeHtml(t('receipt.evidenceHeading', { count: r.evidence.length }))}</h2>\n<ol>${shots}</ol>` : '';
   return `<!doctype html>
 <html lang="${escapeHtml(lang)}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -246,7 +283,10 @@ ${row(t('review.situation'), escapeHtml(t(`situation.${report.situation}`)))}
 ${items ? `<ol>${items}</ol>` : `<p>${escapeHtml(t('review.none'))}</p>`}
 <h2>${escapeHtml(t('review.urls', { count: report.urls.length }))}</h2>
 ${urls ? `<ol>${urls}</ol>` : `<p>${escapeHtml(t('review.none'))}</p>`}
+${evidence}
 <p>${escapeHtml(t('receipt.noImages'))}</p>
+<h2>${escapeHtml(t('receipt.policeHeading'))}</h2>
+<p>${escapeHtml(t('receipt.police'))}</p>
 </body>
 </html>
 `;
