@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --target wasm32-unknown-unknown -p report-helper -p report-helper-evidence
+# One at a time: built together, Cargo would unify the core's features and give the evidence
+# module the core module's exports too.
+cargo build --release --target wasm32-unknown-unknown -p report-helper
+cargo build --release --target wasm32-unknown-unknown -p report-helper-evidence
 rm -rf target/wasm-bindgen dist
 # Two modules: the core (hashing, PDQ, the report), loaded by every page, and the evidence module
 # (blacking out screenshots), loaded only when a person adds one.

@@ -10,7 +10,7 @@ pub mod png_writer;
 pub mod redact;
 pub mod report;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "wasm-exports"))]
 mod wasm;
 
 pub use digest::{Algorithms, DigestValue, Digests, StreamDigester};
