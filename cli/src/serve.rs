@@ -344,14 +344,53 @@ async fn status(
     reference: Result<UrlPath<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    // A reference that is not even UTF-8 is unknown like any other.
+    with_token(
+        state,
+        reference,
+        headers,
+        "the status could not be read",
+        Store::status,
+    )
+    .await
+}
+
+async fn withdraw(
+    State(state): State<Shared>,
+    reference: Result<UrlPath<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let withdraw = |store: &Store, reference: &str, token: &str| {
+        Ok(store
+            .withdraw(reference, token)?
+            .then(|| "withdrawn".to_string()))
+    };
+    with_token(
+        state,
+        reference,
+        headers,
+        "the report could not be withdrawn",
+        withdraw,
+    )
+    .await
+}
+
+/// GET and DELETE of one report: `op` runs with the reference of the path and the bearer token
+/// and gives the status, or None. A reference that is not even UTF-8, no token, a wrong token and
+/// an unknown reference all get the same 404.
+async fn with_token(
+    state: Shared,
+    reference: Result<UrlPath<String>, PathRejection>,
+    headers: HeaderMap,
+    failure: &'static str,
+    op: fn(&Store, &str, &str) -> rusqlite::Result<Option<String>>,
+) -> Response {
     let (Ok(UrlPath(reference)), Some(token)) = (reference, bearer(&headers)) else {
         return not_found();
     };
     let reference = typed_code(&reference);
     let found = tokio::task::spawn_blocking(move || {
         let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        store.status(&reference, &token).map(|s| (reference, s))
+        op(&store, &reference, &token).map(|status| (reference, status))
     })
     .await;
     match found {
@@ -360,34 +399,8 @@ async fn status(
             serde_json::json!({"reference": reference, "status": status}),
         ),
         Ok(Ok((_, None))) => not_found(),
-        Ok(Err(e)) => server_error(e, "the status could not be read"),
-        Err(e) => server_error(e, "the status could not be read"),
-    }
-}
-
-async fn withdraw(
-    State(state): State<Shared>,
-    reference: Result<UrlPath<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Response {
-    // A reference that is not even UTF-8 is unknown like any other.
-    let (Ok(UrlPath(reference)), Some(token)) = (reference, bearer(&headers)) else {
-        return not_found();
-    };
-    let reference = typed_code(&reference);
-    let done = tokio::task::spawn_blocking(move || {
-        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        store.withdraw(&reference, &token).map(|ok| (reference, ok))
-    })
-    .await;
-    match done {
-        Ok(Ok((reference, true))) => json(
-            StatusCode::OK,
-            serde_json::json!({"reference": reference, "status": "withdrawn"}),
-        ),
-        Ok(Ok((_, false))) => not_found(),
-        Ok(Err(e)) => server_error(e, "the report could not be withdrawn"),
-        Err(e) => server_error(e, "the report could not be withdrawn"),
+        Ok(Err(e)) => server_error(e, failure),
+        Err(e) => server_error(e, failure),
     }
 }
 

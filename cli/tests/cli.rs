@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -42,34 +41,6 @@ fn write_files() -> Vec<PathBuf> {
         .collect()
 }
 
-/// (size, sha256, md5, sha1) of each file, from Python's hashlib.
-fn hashlib(files: &[PathBuf]) -> Vec<(u64, String, String, String)> {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import hashlib, sys\n\
-             for p in sys.argv[1:]:\n\
-             \x20   b = open(p, 'rb').read()\n\
-             \x20   print(len(b), *(hashlib.new(a, b).hexdigest() for a in ('sha256', 'md5', 'sha1')))",
-        )
-        .args(files)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let f: Vec<&str> = l.split(' ').collect();
-            (f[0].parse().unwrap(), f[1].into(), f[2].into(), f[3].into())
-        })
-        .collect()
-}
-
 fn hash(args: &[&Path]) -> common::Run {
     let mut all = vec![Path::new("hash")];
     all.extend(args);
@@ -79,7 +50,7 @@ fn hash(args: &[&Path]) -> common::Run {
 #[test]
 fn digests_equal_pythons_hashlib() {
     let files = make_files();
-    let expected = hashlib(files);
+    let expected = common::hashlib(files);
     assert_eq!(expected.len(), files.len());
 
     let mut args = vec![Path::new("--sha1")];

@@ -23,28 +23,8 @@ struct Hex {
 }
 
 fn hashlib(path: &Path) -> Hex {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import hashlib, sys\n\
-             b = open(sys.argv[1], 'rb').read()\n\
-             print(*(hashlib.new(a, b).hexdigest() for a in ('sha256', 'md5', 'sha1')))",
-        )
-        .arg(path)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let f: Vec<&str> = text.split_whitespace().collect();
-    Hex {
-        sha256: f[0].into(),
-        md5: f[1].into(),
-        sha1: f[2].into(),
-    }
+    let (_, sha256, md5, sha1) = common::hashlib(&[path.to_path_buf()]).remove(0);
+    Hex { sha256, md5, sha1 }
 }
 
 /// A folder of this test's own, with `files` written in it.

@@ -236,3 +236,31 @@ impl Row<'_> {
         &self.cells[self.csv.column(column)]
     }
 }
+
+/// (size, sha256, md5, sha1) of each file, from Python's hashlib.
+pub fn hashlib(files: &[PathBuf]) -> Vec<(u64, String, String, String)> {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import hashlib, sys\n\
+             for p in sys.argv[1:]:\n\
+             \x20   b = open(p, 'rb').read()\n\
+             \x20   print(len(b), *(hashlib.new(a, b).hexdigest() for a in ('sha256', 'md5', 'sha1')))",
+        )
+        .args(files)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f[0].parse().unwrap(), f[1].into(), f[2].into(), f[3].into())
+        })
+        .collect()
+}
