@@ -26,6 +26,7 @@ import {
 } from './flow-helpers.mjs';
 import { makeFlowFixtures, removeFlowFixtures } from './fixtures/make-flow-fixtures.mjs';
 import { BIN } from './intake-server.mjs';
+import { apiInput, dropApiFiles } from './helpers.mjs';
 
 const en = catalog('en');
 const nl = catalog('nl');
@@ -318,6 +319,12 @@ test('a file that is not a picture gets a clear message; removing a screenshot m
   await expect(shots(page).nth(0).locator('.shot-title')).toHaveText(text(m, 'evidence.shot', { n: 1 }));
   await shots(page).nth(0).locator('.remove').click();
   await expect(helper(page).locator('#shot-input')).toBeFocused();
+  // Dropped on the step's zone, a screenshot is added as if chosen.
+  await apiInput(page, [fx.files[1].path]);
+  await dropApiFiles(page, '#shot-drop');
+  await expect(shots(page)).toHaveCount(1);
+  await expect(shots(page).nth(0)).toHaveAttribute('data-state', 'marking');
+  await shots(page).nth(0).locator('.remove').click();
   // Nothing left to finish: Next goes on.
   await next(page);
   await expectStep(page, 'about');

@@ -466,45 +466,35 @@ export class ReportHelper extends HTMLElement {
       this.#applySituation();
       this.#showStep(false);
     });
-    on('#file-input', 'change', (e) => {
-      this.#addFiles([...e.target.files]);
-      e.target.value = '';
-    });
-    const drop = this.#q('#drop');
-    drop.addEventListener('dragover', (e) => {
-      e.preventDefault();
-      drop.classList.add('over');
-    });
-    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-    drop.addEventListener('drop', (e) => {
-      e.preventDefault();
-      drop.classList.remove('over');
-      this.#addFiles([...(e.dataTransfer?.files ?? [])]);
-    });
-    // A file dropped beside the zone must not make the browser open it and lose the report.
+    // Files chosen, or dropped on a step's zone or anywhere on the element while the step takes
+    // them (and never opened by the browser in place of the report).
+    const takers = {
+      files: [this.#q('#file-input'), this.#q('#drop'), (files) => this.#addFiles(files)],
+      evidence: [this.#q('#shot-input'), this.#q('#shot-drop'), (files) => this.#addShots(files)],
+    };
+    for (const [input, zone, add] of Object.values(takers)) {
+      input.addEventListener('change', () => {
+        add([...input.files]);
+        input.value = '';
+      });
+      zone.addEventListener('dragover', (e) => {
+        e.preventDefault();
+        zone.classList.add('over');
+      });
+      zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+      zone.addEventListener('drop', (e) => {
+        e.preventDefault();
+        e.stopPropagation(); // added here, not again by the element's own listener below
+        zone.classList.remove('over');
+        add([...(e.dataTransfer?.files ?? [])]);
+      });
+    }
     this.addEventListener('dragover', (e) => e.preventDefault());
     this.addEventListener('drop', (e) => {
       e.preventDefault();
-      if (this.step === 'files' && !e.composedPath().includes(drop)) this.#addFiles([...(e.dataTransfer?.files ?? [])]);
-      if (this.step === 'evidence') this.#addShots([...(e.dataTransfer?.files ?? [])]);
+      takers[this.step]?.[2]([...(e.dataTransfer?.files ?? [])]);
     });
     on('#add-urls', 'click', () => this.#addUrls());
-    on('#shot-input', 'change', (e) => {
-      this.#addShots([...e.target.files]);
-      e.target.value = '';
-    });
-    const shotDrop = this.#q('#shot-drop');
-    shotDrop.addEventListener('dragover', (e) => {
-      e.preventDefault();
-      shotDrop.classList.add('over');
-    });
-    shotDrop.addEventListener('dragleave', () => shotDrop.classList.remove('over'));
-    shotDrop.addEventListener('drop', (e) => {
-      e.preventDefault();
-      e.stopPropagation();
-      shotDrop.classList.remove('over');
-      this.#addShots([...(e.dataTransfer?.files ?? [])]);
-    });
     on('#evidence-zip', 'click', () => this.#saveEvidence());
     on('#url-input', 'keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) this.#addUrls();
