@@ -595,9 +595,11 @@ export class ReportHelper extends HTMLElement {
       }
     }
     if (step === 'about') return this.#toReview();
-    if (step === 'evidence' && this.#state.shots.some((shot) => shot.state === 'marking' || shot.state === 'redacting')) {
-      const first = this.#state.shots.find((shot) => shot.state === 'marking' || shot.state === 'redacting');
-      return this.#fieldError('shot-error', 'evidence.unfinished', {}, first.el.querySelector('.apply'));
+    // A screenshot still opening, or marked and not yet blacked out, would be lost.
+    const unfinished = this.#state.shots.find((shot) => ['opening', 'marking', 'redacting'].includes(shot.state));
+    if (step === 'evidence' && unfinished) {
+      this.#fieldError('shot-error', 'evidence.unfinished');
+      return unfinished.el.querySelector(unfinished.state === 'marking' ? '.apply' : '.shot-title').focus();
     }
     this.#go(this.#step + 1);
   }
