@@ -216,6 +216,7 @@ test('screenshots are blacked out on the device: drawn by mouse, added and moved
   const { reference } = await waitSent(page);
 
   // ---- the package ----
+  await expect(helper(page).locator('#evidence-intro')).toHaveText(en['sent.evidenceIntro']);
   const [download] = await Promise.all([page.waitForEvent('download'), helper(page).locator('#evidence-zip').click()]);
   expect(download.suggestedFilename()).toBe(`evidence-${reference}.zip`);
   expect(download.url()).toMatch(/^blob:/);

@@ -193,7 +193,8 @@ test('full flow in English: files, messy URLs, contact; the POST, the shown case
   expect(post.headers).not.toHaveProperty('cookie');
   expect(post.headers).not.toHaveProperty('referer');
 
-  // The receipts.
+  // The receipts. No screenshot was kept, so the package is said to hold only them.
+  await expect(page.locator('#evidence-intro')).toHaveText(en['sent.evidenceIntroNoShots']);
   const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.locator('#receipt-json').click()]);
   expect(jsonDownload.suggestedFilename()).toBe(`receipt-${REFERENCE}.json`);
   const receipt = JSON.parse(await downloaded(jsonDownload));

@@ -164,7 +164,7 @@ const TEMPLATE = `
       </dl>
       <p><strong data-i18n="sent.keep"></strong></p>
       <p data-i18n="sent.receiptIntro"></p>
-      <p id="evidence-intro" data-i18n="sent.evidenceIntro"></p>
+      <p id="evidence-intro"></p>
       <div class="nav">
         <button type="button" class="primary" id="evidence-zip" data-i18n="sent.evidenceZip"></button>
         <button type="button" id="receipt-json" data-i18n="sent.receiptJson"></button>
@@ -1060,6 +1060,8 @@ export class ReportHelper extends HTMLElement {
     if (s.sent) {
       this.#q('#reference').textContent = s.sent.reference;
       this.#q('#token').textContent = s.sent.token;
+      // Say what the package holds: with no screenshot kept it is the two receipts.
+      this.#q('#evidence-intro').textContent = t(this.#evidence().length ? 'sent.evidenceIntro' : 'sent.evidenceIntroNoShots');
     }
   }
 
