@@ -330,3 +330,71 @@ test('a file that is not a picture gets a clear message; removing a screenshot m
   await next(page);
   await expectStep(page, 'about');
 });
+
+/**
+ * A finger on the screenshot's stage: touches from `from` along to `to` (fractions of the
+ * stage), sent as real touch events through the DevTools protocol, so Chromium makes the
+ * pointer events (pointerType "touch") and applies touch-action as it does on a phone.
+ */
+async function fingerDrag(page, cdp, shot, from, to) {
+  const box = await shot.locator('.editor .stage').boundingBox();
+  const at = ([fx0, fy0]) => ({ x: box.x + fx0 * box.width, y: box.y + fy0 * box.height });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(from)] });
+  for (let k = 1; k <= 6; k++) {
+    const f = [from[0] + ((to[0] - from[0]) * k) / 6, from[1] + ((to[1] - from[1]) * k) / 6];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(f)] });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+test('on a phone a finger draws an area and moves it, a tap draws none, and the page does not scroll meanwhile', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  try {
+    const m = await startFlow(page);
+    await chooseSituation(page, 'shared');
+    await next(page);
+    await next(page);
+    await addUrls(page, 'https://forum.example/t/4');
+    await next(page);
+    await expectStep(page, 'evidence');
+    await helper(page).locator('#shot-input').setInputFiles([fx.files[1].path]);
+    const shot = shots(page).nth(0);
+    await expect(shot).toHaveAttribute('data-state', 'marking');
+    await shot.locator('.editor .reveal').tap();
+    const stage = shot.locator('.editor .stage');
+    await stage.scrollIntoViewIfNeeded();
+    const cdp = await context.newCDPSession(page);
+    const scrolled = () => page.evaluate(() => [window.scrollX, window.scrollY]);
+    const before = await scrolled();
+    // Percentages of the picture, as the boxes are placed.
+    const placed = (b) => b.evaluate((el) => [el.style.left, el.style.top, el.style.width, el.style.height].map(parseFloat));
+
+    // Drawn: from (20 %, 20 %) to (70 %, 60 %). A vertical drag would scroll the page if the
+    // stage let the browser have it.
+    await fingerDrag(page, cdp, shot, [0.2, 0.2], [0.7, 0.6]);
+    await expect(shot.locator('.box')).toHaveCount(1);
+    const drawn = await placed(shot.locator('.box').nth(0));
+    [20, 20, 50, 40].forEach((want, i) => expect(Math.abs(drawn[i] - want)).toBeLessThan(1.5));
+    expect(await scrolled()).toEqual(before);
+    await expect(shot.locator('.areas li')).toHaveCount(1);
+
+    // Moved: a finger on the area drags it 10 % right and 10 % down; its size stays.
+    await fingerDrag(page, cdp, shot, [0.45, 0.4], [0.55, 0.5]);
+    await expect(shot.locator('.box')).toHaveCount(1);
+    const moved = await placed(shot.locator('.box').nth(0));
+    [30, 30, 50, 40].forEach((want, i) => expect(Math.abs(moved[i] - want)).toBeLessThan(1.5));
+    expect(await scrolled()).toEqual(before);
+
+    // A tap outside the area is no area.
+    await fingerDrag(page, cdp, shot, [0.1, 0.9], [0.1, 0.9]);
+    await expect(shot.locator('.box')).toHaveCount(1);
+
+    // And the finger's area is what is blacked out.
+    await shot.locator('.apply').tap();
+    await expect(shot).toHaveAttribute('data-state', 'redacted');
+    await expect(shot.locator('.status')).toHaveText(text(m, 'evidence.redacted', { count: 1 }));
+  } finally {
+    await context.close();
+  }
+});
