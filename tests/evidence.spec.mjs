@@ -336,7 +336,7 @@ test('a file that is not a picture gets a clear message; removing a screenshot m
  * stage), sent as real touch events through the DevTools protocol, so Chromium makes the
  * pointer events (pointerType "touch") and applies touch-action as it does on a phone.
  */
-async function fingerDrag(page, cdp, shot, from, to) {
+async function fingerDrag(cdp, shot, from, to) {
   const box = await shot.locator('.editor .stage').boundingBox();
   const at = ([fx0, fy0]) => ({ x: box.x + fx0 * box.width, y: box.y + fy0 * box.height });
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(from)] });
@@ -372,7 +372,7 @@ test('on a phone a finger draws an area and moves it, a tap draws none, and the 
 
     // Drawn: from (20 %, 20 %) to (70 %, 60 %). A vertical drag would scroll the page if the
     // stage let the browser have it.
-    await fingerDrag(page, cdp, shot, [0.2, 0.2], [0.7, 0.6]);
+    await fingerDrag(cdp, shot, [0.2, 0.2], [0.7, 0.6]);
     await expect(shot.locator('.box')).toHaveCount(1);
     const drawn = await placed(shot.locator('.box').nth(0));
     [20, 20, 50, 40].forEach((want, i) => expect(Math.abs(drawn[i] - want)).toBeLessThan(1.5));
@@ -380,14 +380,14 @@ test('on a phone a finger draws an area and moves it, a tap draws none, and the 
     await expect(shot.locator('.areas li')).toHaveCount(1);
 
     // Moved: a finger on the area drags it 10 % right and 10 % down; its size stays.
-    await fingerDrag(page, cdp, shot, [0.45, 0.4], [0.55, 0.5]);
+    await fingerDrag(cdp, shot, [0.45, 0.4], [0.55, 0.5]);
     await expect(shot.locator('.box')).toHaveCount(1);
     const moved = await placed(shot.locator('.box').nth(0));
     [30, 30, 50, 40].forEach((want, i) => expect(Math.abs(moved[i] - want)).toBeLessThan(1.5));
     expect(await scrolled()).toEqual(before);
 
     // A tap outside the area is no area.
-    await fingerDrag(page, cdp, shot, [0.1, 0.9], [0.1, 0.9]);
+    await fingerDrag(cdp, shot, [0.1, 0.9], [0.1, 0.9]);
     await expect(shot.locator('.box')).toHaveCount(1);
 
     // And the finger's area is what is blacked out.
