@@ -114,6 +114,16 @@ async function drawnAreas(shot, width, height) {
   }), [width, height]);
 }
 
+/** From the first step to the evidence step, with no files and one address. */
+async function toEvidence(page, situation, url) {
+  await chooseSituation(page, situation);
+  await next(page);
+  await next(page);
+  await addUrls(page, url);
+  await next(page);
+  await expectStep(page, 'evidence');
+}
+
 /** Drags from (fx, fy) to (tx, ty), fractions of the screenshot's stage. */
 async function drag(page, shot, [fx0, fy0], [tx, ty]) {
   const stage = shot.locator('.editor .stage');
@@ -129,12 +139,7 @@ async function drag(page, shot, [fx0, fy0], [tx, ty]) {
 test('screenshots are blacked out on the device: drawn by mouse, added and moved by keys, removed from the list; the PNG has only the pixels', async ({ page }) => {
   await fulfilReports(page, { reference: 'RH-EVID0001', token: 'TOKEN-EVIDENCE-0001' });
   const m = await startFlow(page);
-  await chooseSituation(page, 'shared');
-  await next(page);
-  await next(page);
-  await addUrls(page, 'https://forum.example/t/1');
-  await next(page);
-  await expectStep(page, 'evidence');
+  await toEvidence(page, 'shared', 'https://forum.example/t/1');
   await expect(helper(page).locator('#h-evidence')).toHaveText(m['evidence.heading']);
   await expect(helper(page).locator('#step-count')).toHaveText(text(m, 'step', { n: 4, total: 7 }));
 
@@ -274,12 +279,7 @@ test('screenshots are blacked out on the device: drawn by mouse, added and moved
 
 test('under 18: there is no evidence step, and screenshots added before are dropped', async ({ page }) => {
   const m = await startFlow(page, { lang: 'nl' });
-  await chooseSituation(page, 'shared');
-  await next(page);
-  await next(page);
-  await addUrls(page, 'https://forum.example/t/2');
-  await next(page);
-  await expectStep(page, 'evidence');
+  await toEvidence(page, 'shared', 'https://forum.example/t/2');
   await helper(page).locator('#shot-input').setInputFiles([fx.files[1].path]);
   await expect(shots(page)).toHaveCount(1);
   // Back to the start: a minor after all.
@@ -302,11 +302,7 @@ test('under 18: there is no evidence step, and screenshots added before are drop
 
 test('a file that is not a picture gets a clear message; removing a screenshot moves focus on', async ({ page }) => {
   const m = await startFlow(page);
-  await chooseSituation(page, 'other');
-  await next(page);
-  await next(page);
-  await addUrls(page, 'https://forum.example/t/3');
-  await next(page);
+  await toEvidence(page, 'other', 'https://forum.example/t/3');
   await helper(page).locator('#shot-input').setInputFiles([
     { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture\n') },
     { name: 'shot.jpg', mimeType: 'image/jpeg', buffer: await readFile(fx.files[1].path) },
@@ -352,12 +348,7 @@ test('on a phone a finger draws an area and moves it, a tap draws none, and the 
   const page = await context.newPage();
   try {
     const m = await startFlow(page);
-    await chooseSituation(page, 'shared');
-    await next(page);
-    await next(page);
-    await addUrls(page, 'https://forum.example/t/4');
-    await next(page);
-    await expectStep(page, 'evidence');
+    await toEvidence(page, 'shared', 'https://forum.example/t/4');
     await helper(page).locator('#shot-input').setInputFiles([fx.files[1].path]);
     const shot = shots(page).nth(0);
     await expect(shot).toHaveAttribute('data-state', 'marking');
@@ -397,4 +388,67 @@ test('on a phone a finger draws an area and moves it, a tap draws none, and the 
   } finally {
     await context.close();
   }
+});
+
+test('redactScreenshot (the JS API): the areas of an ImageData blacked out, as a PNG of only critical chunks; refusals are redact-refused', async ({ page }) => {
+  await page.goto('/');
+  const result = await page.evaluate(async () => {
+    const { redactScreenshot } = await import('./report-helper.js');
+    // 37x23 opaque pixels from a fixed pseudo-random sequence; the second area runs off the edge.
+    const [width, height] = [37, 23];
+    const picture = new ImageData(width, height);
+    let seed = 12345;
+    for (let i = 0; i < picture.data.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      picture.data[i] = i % 4 === 3 ? 255 : seed >>> 24;
+    }
+    const areas = [{ x: 3, y: 4, w: 10, h: 5 }, { x: 30, y: 20, w: 20, h: 20 }];
+    const before = picture.data.slice();
+    const png = await redactScreenshot(picture, areas);
+    // The browser's decoder is the reference.
+    const bitmap = await createImageBitmap(new Blob([png], { type: 'image/png' }), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    const ctx = new OffscreenCanvas(width, height).getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    const got = ctx.getImageData(0, 0, width, height).data;
+    let black = 0;
+    let kept = 0;
+    const bad = [];
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = 4 * (y * width + x);
+        const inside = areas.some((a) => x >= a.x && x < a.x + a.w && y >= a.y && y < a.y + a.h);
+        const px = Array.from(got.subarray(i, i + 4));
+        if (inside ? px.join() === '0,0,0,255' : px.join() === Array.from(before.subarray(i, i + 4)).join()) inside ? black++ : kept++;
+        else bad.push(`${x},${y}`);
+      }
+    }
+    const refusal = async (...args) => {
+      try {
+        await redactScreenshot(...args);
+        return 'accepted';
+      } catch (e) {
+        return `${e.name} ${e.code}`;
+      }
+    };
+    return {
+      size: [bitmap.width, bitmap.height], black, kept, bad, png: Array.from(png),
+      // The caller's pixels are left as they were: the core works on a copy.
+      untouched: picture.data.every((v, i) => v === before[i]),
+      refused: [
+        await refusal(picture, [{ x: 1, y: 1, w: 0, h: 4 }]),
+        await refusal(picture, [{ x: 40, y: 1, w: 4, h: 4 }]),
+        await refusal(picture, [{ x: 1.5, y: 1, w: 4, h: 4 }]),
+        await refusal({ data: new Uint8Array(10), width, height }, []),
+        await refusal(picture, Array.from({ length: 1001 }, () => ({ x: 0, y: 0, w: 1, h: 1 }))),
+        await refusal(new ImageData(1, 1), 'everything'),
+      ],
+    };
+  });
+  expect(result.size).toEqual([37, 23]);
+  expect(result.untouched).toBe(true);
+  expect(result.bad).toEqual([]);
+  expect(result.black).toBe(10 * 5 + 7 * 3);
+  expect(result.kept).toBe(37 * 23 - result.black);
+  expect(pngChunks(Buffer.from(result.png)).filter((type) => type !== 'IDAT')).toEqual(['IHDR', 'IEND']);
+  expect(result.refused).toEqual(Array(6).fill('ReportHelperError redact-refused'));
 });

@@ -1304,8 +1304,8 @@ export class ReportHelper extends HTMLElement {
     this.#renderShot(shot);
     const canvas = shot.el.querySelector('canvas.picture');
     try {
-      const { data } = canvas.getContext('2d').getImageData(0, 0, shot.width, shot.height);
-      const png = await redactScreenshot(data, shot.width, shot.height, shot.areas);
+      const pixels = canvas.getContext('2d').getImageData(0, 0, shot.width, shot.height);
+      const png = await redactScreenshot(pixels, shot.areas);
       const { sha256 } = await hashFile(new Blob([png]), { pdq: false, signal: shot.controller.signal });
       if (!this.#state.shots.includes(shot)) return;
       shot.png = png;

@@ -169,14 +169,29 @@ const evidenceModule = () =>
     }));
 
 /**
- * Blacks out `areas` ({x, y, w, h} in pixels) of a picture's RGBA pixels in the core, and returns
- * the PNG it writes: only the pixels, no metadata of any kind.
+ * Blacks out `areas` ({x, y, w, h} in pixels) of a picture's pixels in the core and returns the
+ * PNG it writes: only the pixels, no metadata of any kind. `picture` is an ImageData, or any
+ * `{ data, width, height }` with `data` the RGBA bytes. A refusal (no pixels, too large, a wrong
+ * buffer, an empty area or one outside the picture, more than 1000 areas) rejects with code
+ * `redact-refused`: an area the caller meant to hide is never silently left visible.
  * @returns {Promise<Uint8Array>}
  */
-export async function redactScreenshot(rgba, width, height, areas) {
+export async function redactScreenshot(picture, areas) {
+  const { data, width, height } = picture ?? {};
+  if (!ArrayBuffer.isView(data) || !Array.isArray(areas)) {
+    throw new ReportHelperError('redact-refused', 'redactScreenshot takes ({ data, width, height }, [{ x, y, w, h }, …])');
+  }
+  const numbers = areas.flatMap((a) => [a?.x, a?.y, a?.w, a?.h]);
+  if (!numbers.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) {
+    throw new ReportHelperError('redact-refused', 'each area needs whole, non-negative x, y, w and h in pixels');
+  }
   const { redactToPng } = await evidenceModule();
-  const rects = new Uint32Array(areas.flatMap((a) => [a.x, a.y, a.w, a.h]));
-  return redactToPng(rgba instanceof Uint8Array ? rgba : new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height, rects);
+  const rgba = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  try {
+    return redactToPng(rgba, width >>> 0, height >>> 0, new Uint32Array(numbers));
+  } catch (e) {
+    throw new ReportHelperError('redact-refused', `The screenshot could not be blacked out: ${e?.message ?? e}`);
+  }
 }
 
 /** The statuses an intake gives a report, in the order a helpline works through them. */
