@@ -39,4 +39,5 @@ bench: build
 	cargo build --release -p report-helper-cli
 	node bench/digest-bench.mjs
 	node bench/pdq-bench.mjs
+	node bench/evidence-bench.mjs
 	node bench/intake-bench.mjs
