@@ -441,6 +441,8 @@ test('redactScreenshot (the JS API): the areas of an ImageData blacked out, as a
         await refusal({ data: new Uint8Array(10), width, height }, []),
         await refusal(picture, Array.from({ length: 1001 }, () => ({ x: 0, y: 0, w: 1, h: 1 }))),
         await refusal(new ImageData(1, 1), 'everything'),
+        await refusal({ data: picture.data, width: String(width), height }, []),
+        await refusal({ data: picture.data, width: -1, height }, []),
       ],
     };
   });
@@ -450,5 +452,5 @@ test('redactScreenshot (the JS API): the areas of an ImageData blacked out, as a
   expect(result.black).toBe(10 * 5 + 7 * 3);
   expect(result.kept).toBe(37 * 23 - result.black);
   expect(pngChunks(Buffer.from(result.png)).filter((type) => type !== 'IDAT')).toEqual(['IHDR', 'IEND']);
-  expect(result.refused).toEqual(Array(6).fill('ReportHelperError redact-refused'));
+  expect(result.refused).toEqual(Array(8).fill('ReportHelperError redact-refused'));
 });

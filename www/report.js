@@ -178,17 +178,18 @@ const evidenceModule = () =>
  */
 export async function redactScreenshot(picture, areas) {
   const { data, width, height } = picture ?? {};
-  if (!ArrayBuffer.isView(data) || !Array.isArray(areas)) {
+  const whole = (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+  if (!ArrayBuffer.isView(data) || !whole(width) || !whole(height) || !Array.isArray(areas)) {
     throw new ReportHelperError('redact-refused', 'redactScreenshot takes ({ data, width, height }, [{ x, y, w, h }, …])');
   }
   const numbers = areas.flatMap((a) => [a?.x, a?.y, a?.w, a?.h]);
-  if (!numbers.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) {
+  if (!numbers.every(whole)) {
     throw new ReportHelperError('redact-refused', 'each area needs whole, non-negative x, y, w and h in pixels');
   }
   const { redactToPng } = await evidenceModule();
   const rgba = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   try {
-    return redactToPng(rgba, width >>> 0, height >>> 0, new Uint32Array(numbers));
+    return redactToPng(rgba, width, height, new Uint32Array(numbers));
   } catch (e) {
     throw new ReportHelperError('redact-refused', `The screenshot could not be blacked out: ${e?.message ?? e}`);
   }
