@@ -3,10 +3,11 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
 
 use clap::Subcommand;
 
-use crate::store::{Row, Store, STATUSES};
+use crate::store::{rfc3339, Row, Store, STATUSES};
 
 #[derive(Subcommand)]
 pub enum ReportsCommand {
@@ -26,6 +27,25 @@ pub enum ReportsCommand {
         reference: String,
         #[arg(value_parser = STATUSES)]
         status: String,
+        #[arg(long, value_name = "PATH", default_value = "data/reports.sqlite")]
+        db: PathBuf,
+    },
+    /// Deletes reports closed at least DAYS days ago, leaving nothing of them readable.
+    ///
+    /// Reports done or withdrawn whose status last changed at least DAYS days ago are deleted
+    /// with their tokens; what they held is zeroed in the database file and its write-ahead log.
+    /// One line: {"purged", "references", "before", "statuses", "dry_run"}. It may run while the
+    /// server does.
+    Purge {
+        /// Days since a report's last status change.
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36_500))]
+        older_than: u32,
+        /// Also reports still open (received or in_progress).
+        #[arg(long)]
+        include_open: bool,
+        /// Only say which reports would be deleted.
+        #[arg(long)]
+        dry_run: bool,
         #[arg(long, value_name = "PATH", default_value = "data/reports.sqlite")]
         db: PathBuf,
     },
@@ -87,6 +107,38 @@ fn try_run(command: ReportsCommand) -> Result<ExitCode, String> {
             let row = store.get(&reference).map_err(|e| e.to_string())?;
             if let Some(row) = row {
                 line(summary(&row))?;
+            }
+        }
+        ReportsCommand::Purge {
+            older_than,
+            include_open,
+            dry_run,
+            db,
+        } => {
+            let mut store = Store::open_existing(&db)?;
+            let age = Duration::from_secs(u64::from(older_than) * 86_400);
+            let before = rfc3339(SystemTime::now() - age);
+            let statuses: &[&str] = if include_open {
+                &STATUSES
+            } else {
+                &["done", "withdrawn"]
+            };
+            let (references, wal_cleared) = store
+                .purge(&before, statuses, dry_run)
+                .map_err(|e| e.to_string())?;
+            line(serde_json::json!({
+                "purged": if dry_run { 0 } else { references.len() },
+                "references": references,
+                "before": before,
+                "statuses": statuses,
+                "dry_run": dry_run,
+            }))?;
+            if !wal_cleared {
+                return Err(
+                    "the reports are deleted, but the write-ahead log could not be emptied while \
+                     the server was busy: run the purge again"
+                        .into(),
+                );
             }
         }
     }

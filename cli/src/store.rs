@@ -204,6 +204,51 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Deletes the reports in one of `statuses` last changed before `before` (RFC 3339), with
+    /// their tokens, and returns their references, oldest first; `dry_run` only returns them.
+    /// SQLite's secure_delete zeroes what the rows held, and a truncating checkpoint empties the
+    /// WAL, so that the deleted reports are not left readable in the file. False in the second
+    /// place when the checkpoint could not finish (a reader was busy): run it again.
+    pub fn purge(
+        &mut self,
+        before: &str,
+        statuses: &[&str],
+        dry_run: bool,
+    ) -> rusqlite::Result<(Vec<String>, bool)> {
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut ids = Vec::new();
+        let mut references = Vec::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT id, reference, status FROM reports WHERE updated_at < ?1 ORDER BY id",
+            )?;
+            let mut rows = stmt.query([before])?;
+            while let Some(r) = rows.next()? {
+                let status: String = r.get(2)?;
+                if statuses.contains(&status.as_str()) {
+                    ids.push(r.get::<_, i64>(0)?);
+                    references.push(r.get::<_, String>(1)?);
+                }
+            }
+        }
+        if dry_run {
+            return Ok((references, true));
+        }
+        for id in &ids {
+            tx.execute("DELETE FROM tokens WHERE report_id = ?1", [id])?;
+            tx.execute("DELETE FROM reports WHERE id = ?1", [id])?;
+        }
+        tx.commit()?;
+        // (busy, log frames, frames checkpointed): busy 0 when the WAL was emptied.
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok((references, busy == 0))
+    }
+
     /// Every report, oldest first.
     pub fn list(&self) -> rusqlite::Result<Vec<Row>> {
         let mut stmt = self.conn.prepare(
@@ -266,9 +311,12 @@ pub fn random_base32(n: usize) -> String {
 
 /// Now, as RFC 3339 in UTC with milliseconds (`2026-11-28T01:02:03.456Z`).
 pub fn now_rfc3339() -> String {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    rfc3339(SystemTime::now())
+}
+
+/// `time` as RFC 3339 in UTC with milliseconds; the times stored compare as strings.
+pub fn rfc3339(time: SystemTime) -> String {
+    let d = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Howard Hinnant's days-to-civil.

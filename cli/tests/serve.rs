@@ -748,3 +748,123 @@ fn odd_requests_to_the_api_get_json_answers() {
         assert!(r.json()["error"].is_string(), "{head}");
     }
 }
+
+/// `report-helper reports ARGS... --db DB`: its exit status, and its stdout's one JSON line.
+fn reports_command(db: &Path, args: &[&str]) -> (bool, Value, String) {
+    let out = Command::new(BIN)
+        .arg("reports")
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let value = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
+    (
+        out.status.success(),
+        value,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Whether `needle` stands anywhere in the database file or its write-ahead log.
+fn in_database_files(db: &Path, needle: &str) -> bool {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    [db.to_path_buf(), PathBuf::from(wal)].iter().any(|path| {
+        std::fs::read(path)
+            .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            .unwrap_or(false)
+    })
+}
+
+#[test]
+fn purge_deletes_closed_reports_and_leaves_nothing_of_them_in_the_file() {
+    let (site, db) = setup("purge");
+    let server = start(&site, &db, &[]);
+    let a = &server.addr;
+    // Four reports, each with an address of its own to look for in the file afterwards.
+    let mut made = Vec::new();
+    for (i, status) in ["done", "withdrawn", "received", "done"].iter().enumerate() {
+        let key = format!("purge-key-{i}-0123456789");
+        let email = format!("purge-person-{i}@example.org");
+        let body = report(&key).replace("me@example.org", &email);
+        let answer = post(a, "application/json", &body, "");
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        let answer = answer.json();
+        let reference = answer["reference"].as_str().unwrap().to_string();
+        let token = answer["token"].as_str().unwrap().to_string();
+        let (ok, _, err) = reports_command(&db, &["set-status", &reference, status]);
+        assert!(ok, "{err}");
+        made.push((reference, token, key, email));
+    }
+    // The first three were last changed in 2020 (Python's sqlite3, beside the running server);
+    // the fourth, closed today, is too recent.
+    let old: Vec<&str> = made[..3].iter().map(|m| m.0.as_str()).collect();
+    let script = "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.executemany(\"UPDATE reports SET updated_at='2020-01-02T03:04:05.678Z' WHERE reference=?\",[(r,) for r in sys.argv[2:]])\nc.commit()";
+    let aged = Command::new("python3")
+        .args(["-c", script])
+        .arg(&db)
+        .args(&old)
+        .status()
+        .expect("python3");
+    assert!(aged.success());
+    for m in &made {
+        assert!(in_database_files(&db, &m.3), "{} should be stored", m.3);
+    }
+
+    // A dry run says which, and deletes nothing.
+    let (ok, dry, err) = reports_command(&db, &["purge", "--older-than", "30", "--dry-run"]);
+    assert!(ok, "{err}");
+    assert_eq!(dry["references"], serde_json::json!([old[0], old[1]]));
+    assert_eq!(dry["purged"], 0);
+    assert_eq!(reports_list(&db).len(), 4);
+
+    // The purge: the closed, old ones go; the open one and the recent one stay.
+    let (ok, purged, err) = reports_command(&db, &["purge", "--older-than", "30"]);
+    assert!(ok, "{err}");
+    assert_eq!(purged["purged"], 2);
+    assert_eq!(purged["references"], serde_json::json!([old[0], old[1]]));
+    let left: Vec<Value> = reports_list(&db)
+        .iter()
+        .map(|r| r["reference"].clone())
+        .collect();
+    assert_eq!(left, [made[2].0.as_str(), made[3].0.as_str()]);
+    // Nothing of them is left readable: not in the file, not in the WAL; their tokens are gone.
+    for m in &made[..2] {
+        assert!(
+            !in_database_files(&db, &m.3),
+            "{} is still in the file",
+            m.3
+        );
+        assert!(
+            !in_database_files(&db, &m.2),
+            "{} is still in the file",
+            m.2
+        );
+        let path = format!("/api/reports/{}", m.0);
+        let gone = get(a, &path, &format!("\r\nAuthorization: Bearer {}", m.1));
+        assert_eq!(gone.status, 404);
+    }
+    for m in &made[2..] {
+        assert!(in_database_files(&db, &m.3), "{} should be kept", m.3);
+    }
+    // The server goes on storing reports after it.
+    let after = post(a, "application/json", &report("purge-key-after-0123"), "");
+    assert_eq!(after.status, 201, "{}", after.body);
+
+    // Open reports only with --include-open; nothing twice.
+    let (ok, open, err) = reports_command(&db, &["purge", "--older-than", "30", "--include-open"]);
+    assert!(ok, "{err}");
+    assert_eq!(open["references"], serde_json::json!([old[2]]));
+    assert!(!in_database_files(&db, &made[2].3));
+    assert_eq!(reports_list(&db).len(), 2);
+
+    // A wrong number of days, or no database, is refused.
+    let (ok, _, _) = reports_command(&db, &["purge", "--older-than", "-1"]);
+    assert!(!ok);
+    let missing = db.with_file_name("nothing-here.sqlite");
+    let (ok, _, err) = reports_command(&missing, &["purge", "--older-than", "30"]);
+    assert!(!ok && err.contains("no database"), "{err}");
+    drop(server);
+}
