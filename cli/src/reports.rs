@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Subcommand;
 
@@ -117,7 +117,7 @@ fn try_run(command: ReportsCommand) -> Result<ExitCode, String> {
         } => {
             let mut store = Store::open_existing(&db)?;
             let age = Duration::from_secs(u64::from(older_than) * 86_400);
-            let before = rfc3339(SystemTime::now() - age);
+            let before = rfc3339(SystemTime::now().checked_sub(age).unwrap_or(UNIX_EPOCH));
             let statuses: &[&str] = if include_open {
                 &STATUSES
             } else {
