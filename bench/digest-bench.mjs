@@ -5,7 +5,7 @@
 import { open, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { openBenchPage } from './site.mjs';
+import { median, openBenchPage } from './site.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -53,7 +53,6 @@ try {
     process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
   }
 
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1e3);
   const rate = {
     ours: mbps(SIZE, median(times.ours)),

@@ -4,7 +4,7 @@
 //   (b) ours: redactScreenshot(), the core's redact and PNG writer in WebAssembly
 // Both start from the same ImageData and end with PNG bytes. Prints medians, the ratio and the
 // sizes, and checks that both PNGs decode to the same pixels. Asserts nothing about time.
-import { openBenchPage } from './site.mjs';
+import { interleavedRounds, openBenchPage } from './site.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PER_ROUND = 3;
@@ -17,19 +17,10 @@ try {
     chromium: () => page.evaluate((n) => window.chromium(n), PER_ROUND),
     ours: () => page.evaluate((n) => window.ours(n), PER_ROUND),
   };
-  // Warm-up: the evidence module is loaded and compiled on first use.
-  const first = {};
-  for (const [name, fn] of Object.entries(impls)) first[name] = await fn();
-  const times = Object.fromEntries(Object.keys(impls).map((k) => [k, []]));
-  for (let i = 0; i < ROUNDS; i++) {
-    const order = Object.keys(impls);
-    if (i % 2) order.reverse(); // drift on a shared machine falls on both sides
-    for (const name of order) times[name].push(...(await impls[name]()).times);
-  }
+  // The warm-up loads and compiles the evidence module.
+  const { first, medians: m } = await interleavedRounds(impls, ROUNDS);
   const same = await page.evaluate(() => window.samePixels());
 
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   const raw = width * height * 3;
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   console.log(`\nBlack out 2 areas of a ${width}x${height} screenshot and write a PNG, medians of ${ROUNDS * PER_ROUND} calls in ${ROUNDS} interleaved rounds, ${cores} cores, ${await browser.version()}`);

@@ -9,12 +9,17 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { openBenchPage } from './site.mjs';
+import { interleavedRounds, openBenchPage } from './site.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PER_ROUND = 3;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+/** A timing process's JSON line, its `times_ms` as `times`. */
+const timed = (line) => {
+  const out = JSON.parse(line);
+  return { ...out, times: out.times_ms };
+};
 
 run('bash', ['tools/bench-venv.sh']);
 const python = join(root, 'target/bench-venv/bin/python');
@@ -32,30 +37,17 @@ try {
   await page.setInputFiles('#jpeg', jpegPath);
   await page.evaluate(() => window.loadPixels());
   const impls = {
-    reference: () => JSON.parse(run(python, ['bench/pdq/reference.py', rgbPath, width, height, PER_ROUND])),
-    referenceCpp: () => JSON.parse(run(join(root, 'target/bench/pdq-reference-cpp'), [rgbPath, width, height, PER_ROUND])),
-    native: () => JSON.parse(run(native, [rgbPath, width, height, PER_ROUND])),
+    reference: () => timed(run(python, ['bench/pdq/reference.py', rgbPath, width, height, PER_ROUND])),
+    referenceCpp: () => timed(run(join(root, 'target/bench/pdq-reference-cpp'), [rgbPath, width, height, PER_ROUND])),
+    native: () => timed(run(native, [rgbPath, width, height, PER_ROUND])),
     wasm: () => page.evaluate(([w, h, n]) => window.wasmPdq(w, h, n), [width, height, PER_ROUND]),
     hashFile: () => page.evaluate((n) => window.hashFilePdq(n), PER_ROUND),
   };
-  // Warm-up: processes, caches, the worker pool and the compiled modules.
-  const first = {};
-  for (const [name, fn] of Object.entries(impls)) first[name] = await fn();
+  // The warm-up starts the processes, fills the caches, the worker pool and the compiled modules.
+  const { first, medians: m } = await interleavedRounds(impls, ROUNDS, (name, out, was) => {
+    if (out.hash !== was.hash) throw new Error(`${name} changed its hash between runs`);
+  });
 
-  const times = Object.fromEntries(Object.keys(impls).map((k) => [k, []]));
-  for (let i = 0; i < ROUNDS; i++) {
-    const order = Object.keys(impls);
-    if (i % 2) order.reverse(); // drift on a shared machine falls on both sides
-    for (const name of order) {
-      const out = await impls[name]();
-      if (out.hash !== first[name].hash) throw new Error(`${name} changed its hash between runs`);
-      times[name].push(...(out.times ?? out.times_ms));
-    }
-    process.stderr.write(`round ${i + 1}/${ROUNDS} done\n`);
-  }
-
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   const bits = (a, b) => [...Array(64).keys()].reduce((d, i) => {
     let x = parseInt(a[i], 16) ^ parseInt(b[i], 16);
     for (; x; x >>= 1) d += x & 1;

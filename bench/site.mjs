@@ -36,3 +36,29 @@ export async function openBenchPage(name, path, extra = []) {
     },
   };
 }
+
+/** The median of `xs` (the upper one of an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * Calls each of `impls` ({name: async () => ({times, ...})}) once to warm up, then `rounds`
+ * times, the order reversed every other round so that drift on a shared machine falls on both
+ * sides. `check(name, out, first)` may throw on a result that changed. Returns the warm-up
+ * results and the median of each one's times: {first, medians}.
+ */
+export async function interleavedRounds(impls, rounds, check = () => {}) {
+  const first = {};
+  for (const [name, fn] of Object.entries(impls)) first[name] = await fn();
+  const times = Object.fromEntries(Object.keys(impls).map((k) => [k, []]));
+  for (let i = 0; i < rounds; i++) {
+    const order = Object.keys(impls);
+    if (i % 2) order.reverse();
+    for (const name of order) {
+      const out = await impls[name]();
+      check(name, out, first[name]);
+      times[name].push(...out.times);
+    }
+    process.stderr.write(`round ${i + 1}/${rounds} done\n`);
+  }
+  return { first, medians: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) };
+}
