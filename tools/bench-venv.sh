@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Makes target/bench-venv, the Python venv of the PDQ benchmark (bench/pdq/*.py): Meta's reference
-# PDQ C++ through the PyPI package pdqhash, plus numpy and Pillow, all pinned. Does nothing when the
+# Makes target/bench-venv, the Python venv of the PDQ and vPDQ benchmarks (bench/pdq/*.py,
+# bench/vpdq/*.py) and of tests/fixtures/video/reference.py: Meta's reference PDQ C++ through the
+# PyPI package pdqhash, Meta's reference vPDQ through PyPI vpdq (its C++ and FFmpeg's libraries),
+# python-threatexchange for vPDQ's matching rule, plus numpy and Pillow, all pinned. Does nothing when the
 # stamp file already lists these exact pins. Then builds target/bench/pdq-reference-cpp (the same
 # C++ without Python). Needs python3 (3.11 here) with venv, and g++.
 set -euo pipefail
@@ -13,9 +15,17 @@ stamp=$venv/.bench-requirements
 # (-O3 -DNDEBUG). Its setup.py imports numpy, so numpy and the build tools go in first, pinned,
 # and pdqhash is built against them with --no-build-isolation (isolation would pull whatever
 # setuptools/Cython/numpy are newest). The build takes about half a minute on 2 cores.
-build_reqs=(setuptools==84.2.1 wheel==0.48.0 cython==3.3.1 numpy==2.4.6 pillow==13.0.0)
-reqs=(pdqhash==0.2.8)
-want="${build_reqs[*]} ${reqs[*]}"
+#
+# vpdq 0.2.5 is an sdist too: scikit-build-core runs CMake over its C++ and links Debian's FFmpeg 5.1
+# (libavcodec-dev, libavformat-dev, libswscale-dev from tools/setup.sh), so the reference decodes
+# with the very libraries the native command uses. About 15 s.
+# python-threatexchange goes in without its dependencies (they include OCR and fuzzy-text tools):
+# its vPDQ matcher imports only the PDQ index, which needs faiss-cpu.
+build_reqs=(setuptools==84.2.1 wheel==0.48.0 cython==3.3.1 numpy==2.4.6 pillow==13.0.0
+  cmake==3.31.6 scikit-build-core==0.11.6)
+reqs=(pdqhash==0.2.8 vpdq==0.2.5)
+nodeps=(threatexchange==1.2.17 faiss-cpu==1.15.1 packaging==26.4)
+want="${build_reqs[*]} ${reqs[*]} ${nodeps[*]}"
 
 if ! [ -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bench-venv: installing into $venv: $want" >&2
@@ -23,7 +33,9 @@ if ! [ -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check)
   "${pip[@]}" --only-binary :all: "${build_reqs[@]}"
   "${pip[@]}" --no-build-isolation "${reqs[@]}"
-  "$venv/bin/python" -c 'import pdqhash, numpy, PIL'
+  "${pip[@]}" --no-deps --only-binary :all: "${nodeps[@]}"
+  "$venv/bin/python" -c 'import pdqhash, vpdq, numpy, PIL
+from threatexchange.extensions.vpdq.vpdq_brute_matcher import match_VPDQ_hash_brute'
   echo "$want" >"$stamp"
 fi
 
