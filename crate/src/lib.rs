@@ -9,6 +9,8 @@ pub mod pdq;
 pub mod png_writer;
 pub mod redact;
 pub mod report;
+pub mod video;
+pub mod vpdq;
 
 #[cfg(all(target_arch = "wasm32", feature = "wasm-exports"))]
 mod wasm;

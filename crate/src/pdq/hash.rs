@@ -45,6 +45,24 @@ impl PdqHash {
     pub fn to_hex(&self) -> String {
         self.to_string()
     }
+
+    /// The 32 bytes the hex form spells, in its order: word 15 first, each word big-endian.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        let mut bytes = [0u8; 32];
+        for (pair, w) in bytes.chunks_exact_mut(2).zip(self.words.iter().rev()) {
+            pair.copy_from_slice(&w.to_be_bytes());
+        }
+        bytes
+    }
+
+    /// The inverse of [`PdqHash::to_bytes`].
+    pub fn from_bytes(bytes: [u8; 32]) -> PdqHash {
+        let mut words = [0u16; 16];
+        for (n, pair) in bytes.chunks_exact(2).enumerate() {
+            words[15 - n] = u16::from_be_bytes([pair[0], pair[1]]);
+        }
+        PdqHash { words }
+    }
 }
 
 impl fmt::Display for PdqHash {
@@ -105,6 +123,15 @@ mod tests {
         assert_eq!(&hex[63..], "1");
         assert_eq!(hex.parse::<PdqHash>().unwrap(), h);
         assert!(h.bit(0) && h.bit(255) && !h.bit(1));
+    }
+
+    #[test]
+    fn bytes_are_the_hex_spelled_out() {
+        let hex = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+        let h: PdqHash = hex.parse().unwrap();
+        let spelled: String = h.to_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(spelled, hex);
+        assert_eq!(PdqHash::from_bytes(h.to_bytes()), h);
     }
 
     #[test]
