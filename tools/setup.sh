@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build, serve and test the report helper, and
-# skips what is already there: Node.js and npm, Debian's chromium and chromium-driver, sqlite3, the
-# wasm32 Rust target, the wasm-bindgen CLI pinned in crate/Cargo.toml, and the npm packages.
+# skips what is already there: Node.js and npm, Debian's chromium and chromium-driver, sqlite3,
+# FFmpeg's libraries and the tools to bind them, the ffmpeg program, the wasm32 Rust target, the
+# wasm-bindgen CLI pinned in crate/Cargo.toml, and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,16 @@ command -v npm >/dev/null || missing+=(npm)
 command -v cc >/dev/null || missing+=(gcc libc6-dev)
 # The sqlite3 shell: an operator's look into the intake's database, and a test breaks one with it.
 command -v sqlite3 >/dev/null || missing+=(sqlite3)
+# `report-helper hash --vpdq` links Debian's FFmpeg libraries, as Meta's reference vPDQ does, through
+# ffmpeg-sys-next: it finds them with pkg-config and generates its bindings with bindgen (libclang).
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+for lib in libavcodec libavformat libavutil libswscale; do
+  pkg-config --exists "$lib" 2>/dev/null || missing+=("$lib-dev")
+done
+command -v clang >/dev/null || missing+=(clang)
+compgen -G '/usr/lib/llvm-*/lib/libclang.so' >/dev/null || missing+=(libclang-dev)
+# The ffmpeg program: tests/fixtures/video/make-videos.sh, and tests that make videos.
+command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   as_root apt-get update -q

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::decode::{hash_image, human_bytes, DecodeError, Hashed, FORMATS};
 use crate::read::{read_and_digest, ReadError};
+use crate::vpdq::{hash_video, VideoHashes, VpdqError, SECONDS_PER_HASH};
 
 /// Image files larger than this are digested but not decoded.
 pub const MAX_IMAGE_FILE: u64 = 256 << 20;
@@ -21,6 +22,8 @@ pub struct Options {
     pub size: PdqSize,
     pub dihedral: bool,
     pub sha1: bool,
+    /// Also hash the file as a video with vPDQ.
+    pub vpdq: bool,
 }
 
 /// What became of one file: its hashes, or why it could not be read to its end (then it has no
@@ -32,6 +35,8 @@ pub type Outcome = Result<FileHashes, ReadError>;
 pub struct FileHashes {
     pub digests: Digests,
     pub pdq: Result<Hashed, NoPdq>,
+    /// With `--vpdq`: the video's vPDQ hash, or why it has none.
+    pub vpdq: Option<Result<VideoHashes, VpdqError>>,
 }
 
 /// Why a file that was read has no PDQ hash. Its digests are exact all the same.
@@ -60,7 +65,8 @@ impl fmt::Display for NoPdq {
 
 impl std::error::Error for NoPdq {}
 
-/// Reads, digests and, if it is an image, decodes and hashes the file at `path`.
+/// Reads, digests and, if it is an image, decodes and hashes the file at `path`; with
+/// `options.vpdq`, then has FFmpeg read it from `path` as a video (only if it could be read).
 pub fn hash_file(path: &Path, options: Options) -> Outcome {
     let algorithms = Algorithms {
         sha1: options.sha1,
@@ -70,15 +76,20 @@ pub fn hash_file(path: &Path, options: Options) -> Outcome {
         let expected_len = file.metadata().map_or(0, |m| m.len());
         read_and_digest(file, algorithms, MAX_IMAGE_FILE, expected_len)
     });
-    read.map(|(digests, content)| FileHashes {
-        digests,
-        pdq: content.and_then(|(format, bytes)| {
+    read.map(|(digests, content)| {
+        let pdq = content.and_then(|(format, bytes)| {
             hash_image(format, &bytes, options.size, MAX_DECODE_MEMORY).map_err(NoPdq::Decode)
-        }),
+        });
+        let vpdq = options.vpdq.then(|| match digests.size {
+            0 => Err(VpdqError::NotAVideo("empty file (0 bytes)".into())),
+            _ => hash_video(path),
+        });
+        FileHashes { digests, pdq, vpdq }
     })
 }
 
-/// One output line. Every line has the same keys, in this order; `sha1` only with `--sha1`.
+/// One output line. Every line has the same keys, in this order; `sha1` only with `--sha1`,
+/// `vpdq` and `vpdq_error` only with `--vpdq`.
 #[derive(Serialize)]
 struct Line<'a> {
     file: &'a str,
@@ -88,7 +99,50 @@ struct Line<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     sha1: Option<Option<String>>,
     pdq: Option<PdqJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vpdq: Option<Option<VpdqJson>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vpdq_error: Option<Option<VpdqErrorJson>>,
     error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VpdqJson {
+    seconds_per_hash: u32,
+    frames: Vec<FrameJson>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    partial: bool,
+}
+
+#[derive(Serialize)]
+struct FrameJson {
+    frame: u64,
+    hash: String,
+    quality: u8,
+}
+
+#[derive(Serialize)]
+struct VpdqErrorJson {
+    code: &'static str,
+    message: String,
+}
+
+impl VpdqJson {
+    fn new(video: &VideoHashes) -> Self {
+        VpdqJson {
+            seconds_per_hash: SECONDS_PER_HASH as u32,
+            frames: video
+                .frames
+                .iter()
+                .map(|f| FrameJson {
+                    frame: f.frame,
+                    hash: f.hash.to_hex(),
+                    quality: f.quality,
+                })
+                .collect(),
+            partial: video.partial,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -144,19 +198,28 @@ pub fn json_line(file: &str, outcome: &Outcome, options: Options) -> String {
             md5: None,
             sha1: options.sha1.then_some(None),
             pdq: None,
+            vpdq: options.vpdq.then_some(None),
+            vpdq_error: options.vpdq.then_some(None),
             error: Some(e.to_string()),
         },
-        Ok(FileHashes { digests, pdq }) => Line {
+        Ok(FileHashes { digests, pdq, vpdq }) => Line {
             file,
             size: Some(digests.size),
             sha256: digests.sha256.map(|d| d.to_hex()),
             md5: digests.md5.map(|d| d.to_hex()),
             sha1: options.sha1.then(|| digests.sha1.map(|d| d.to_hex())),
             pdq: pdq.as_ref().ok().map(|h| PdqJson::new(h, options.dihedral)),
+            vpdq: vpdq.as_ref().map(|v| v.as_ref().ok().map(VpdqJson::new)),
+            vpdq_error: vpdq.as_ref().map(|v| {
+                v.as_ref().err().map(|e| VpdqErrorJson {
+                    code: e.code(),
+                    message: e.to_string(),
+                })
+            }),
             error: pdq.as_ref().err().map(NoPdq::to_string),
         },
     };
-    // Strings, numbers and nulls only: serialising cannot fail.
+    // Strings, numbers, booleans, arrays and nulls only: serialising cannot fail.
     serde_json::to_string(&line).unwrap_or_default()
 }
 
@@ -171,6 +234,7 @@ mod tests {
         size: PdqSize::Full,
         dihedral: false,
         sha1: false,
+        vpdq: false,
     };
 
     #[test]
@@ -200,11 +264,13 @@ mod tests {
                 width: 4,
                 height: 4,
             }),
+            vpdq: None,
         });
         let options = Options {
             size: PdqSize::Full,
             dihedral: true,
             sha1: true,
+            vpdq: false,
         };
         let line = json_line("f", &outcome, options);
         let keys = [

@@ -7,6 +7,7 @@ mod reports;
 mod serve;
 mod store;
 mod verify;
+mod vpdq;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -30,7 +31,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Prints the digests and the PDQ hash of each FILE as one JSON line.
+    /// Prints the digests, the PDQ hash and with --vpdq the vPDQ hash of each FILE as one JSON
+    /// line.
     #[command(long_about = HASH_ABOUT)]
     Hash(HashArgs),
     /// Serves the built site and the reference intake API (reports stored in SQLite).
@@ -126,7 +128,7 @@ struct ServeArgs {
 }
 
 const HASH_ABOUT: &str = "\
-Prints the digests and the PDQ hash of each FILE as one JSON line.
+Prints the digests, the PDQ hash and with --vpdq the vPDQ hash of each FILE as one JSON line.
 
 Every file gets SHA-256 and MD5 (and SHA-1 with --sha1), read in chunks, whatever its size.
 Files whose first bytes are those of a JPEG, PNG, WebP, GIF or BMP are also decoded and hashed
@@ -143,10 +145,27 @@ Output, one line per FILE, in the order given:
    \"pdq\": {\"hash\": 64 hex, \"quality\": 0-100, \"width\": px, \"height\": px,
            \"dihedral\": {\"rot90\", \"rot180\", \"rot270\", \"flipx\", \"flipy\", \"flipp\", \"flipm\"}
                        (only with --dihedral)} or null,
+   \"vpdq\": {\"seconds_per_hash\": 1,
+            \"frames\": [{\"frame\": number, \"hash\": 64 hex, \"quality\": 0-100}, ...],
+            \"partial\": true (only when the video was cut short or failed to decode part way)}
+           or null (only with --vpdq),
+   \"vpdq_error\": null or {\"code\": \"not-a-video\" | \"unsupported-codec\" | \"decode-failed\" |
+                 \"no-frames\", \"message\": why} (only with --vpdq),
    \"error\": null or why there is no PDQ hash or no digests}
 A file that is not an image, is empty or does not decode has its digests, \"pdq\": null and an
 \"error\". A file that cannot be read (missing, no permission, a directory) has \"size\", the
 digests and \"pdq\" all null, and an \"error\".
+
+vPDQ (--vpdq) is Meta's video fingerprint: a PDQ hash of one frame a second. After reading the
+digests, FFmpeg's libraries (the system's, as Meta's reference vpdq uses) open FILE as a video,
+decode its first video stream and hash every Nth frame the decoder returns, N being the frame
+rate truncated (29 at 29.97 fps), counting from frame 0, converted to RGB as the reference does:
+the frame numbers, hashes and qualities are the reference's. Only local files are read (FFmpeg's
+file protocol alone). Pictures (anything FFmpeg reads as a still image, and GIF or APNG of one
+frame), playlists (HLS, concat, ...), audio files and files without a video stream are
+\"not-a-video\"; files FFmpeg cannot open are \"decode-failed\"; a video track without frames
+is \"no-frames\". A video cut short, or with a packet that fails to decode, keeps the frames
+hashed before it, with \"partial\": true. vPDQ errors do not change the exit status.
 
 Quality: platforms discard PDQ hashes of quality under 50. Images with a side under 5 pixels,
 and images of one flat colour, get quality 0 (the former the all-zero hash): such a hash is
@@ -169,6 +188,9 @@ struct HashArgs {
     /// Also compute SHA-1.
     #[arg(long)]
     sha1: bool,
+    /// Also hash each FILE as a video with vPDQ (Meta's video fingerprint, one PDQ hash a second).
+    #[arg(long)]
+    vpdq: bool,
     /// Files to hash.
     #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
@@ -210,6 +232,7 @@ fn main() -> ExitCode {
         },
         dihedral: args.dihedral,
         sha1: args.sha1,
+        vpdq: args.vpdq,
     };
     let mut stdout = io::stdout().lock();
     let mut unreadable = false;
