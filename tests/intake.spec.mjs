@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { nodeDigests } from './helpers.mjs';
 import { startIntake } from './intake-server.mjs';
+import { KEY, MD5_EMPTY, PDQ, SHA256_EMPTY, distinctHashes, vpdqHashes } from '../schema/tests/make-report-v1-cases.mjs';
 import {
   catalog,
   driveToReview,
@@ -220,6 +221,45 @@ test('a send that reaches the intake but whose answer is lost is retried with th
   await page.locator('#sent-check').click();
   await page.locator('#check-submit').click();
   await expect(page.locator('#check-status')).toHaveText(text(en, 'check.status.received', { reference: sent.reference }));
+});
+
+test('a video of three hours: its frames, built into the report on the page and sent, are stored as posted; more is refused', async ({ page }) => {
+  await open(page);
+  const hashes = distinctHashes(10800);
+  const result = await page.evaluate(async ({ endpoint, hashes, key, sha256, md5, pdq }) => {
+    const { buildReport, sendReport } = await import('/report.js');
+    // hashFile()'s frames: every hash twice, the second time under quality 50.
+    const frames = (list) => list.flatMap((hash, i) => [{ frame: 2 * i, hash, quality: 90 }, { frame: 2 * i + 1, hash, quality: 20 }]);
+    const draft = (list, idempotency_key) => ({
+      idempotency_key, created_at: '2026-11-28T01:02:03.456Z', language: 'en', situation: 'shared',
+      items: [
+        { kind: 'video', sha256, md5, vpdq: { frames: frames(list) } },
+        { kind: 'image', sha256, md5, pdq: { hash: pdq, quality: 100 } },
+      ],
+      urls: ['https://videos.example/v/1'], good_faith: true,
+    });
+    const { json } = await buildReport(draft(hashes, key));
+    const sent = await sendReport(endpoint, json, { delays: [] });
+    const outcome = (p) => p.then(() => null, (e) => ({ code: e.code, field: e.field, problem: e.problem, status: e.status }));
+    const more = [...hashes, `${'f'.repeat(56)}5a5a5a5a`];
+    const tooMany = await outcome(buildReport(draft(more, `${key.slice(0, -1)}x`)));
+    // Room for hashes only: 64 KiB of other text and one hash is refused by the intake too.
+    const padded = JSON.stringify({ ...JSON.parse(json), idempotency_key: `${key.slice(0, -1)}y` }).replace('"good_faith"', `${' '.repeat(65536)}"good_faith"`);
+    const rejected = await outcome(sendReport(endpoint, padded, { delays: [] }));
+    return { json, sent, tooMany, rejected };
+  }, { endpoint: `${intake.url}api/reports`, hashes, key: `${KEY.slice(0, -4)}v001`, sha256: SHA256_EMPTY, md5: MD5_EMPTY, pdq: PDQ });
+
+  const posted = JSON.parse(result.json);
+  // The repeats under quality 50 are left out; the hashes are Node's base64 of the rest.
+  expect(posted.items[0]).toEqual({
+    kind: 'video', sha256: SHA256_EMPTY, md5: MD5_EMPTY, vpdq: { seconds_per_hash: 1, hashes: vpdqHashes(hashes) },
+  });
+  expectValidReport(posted);
+  const [shown] = intake.reports('show', result.sent.reference);
+  expect(JSON.stringify(shown.report)).toBe(result.json);
+  expect(shown.status).toBe('received');
+  expect(result.tooMany).toEqual({ code: 'invalid-report', field: 'items[0].vpdq.hashes', problem: 'too-many', status: undefined });
+  expect(result.rejected).toEqual({ code: 'send-rejected', field: '', problem: undefined, status: 413 });
 });
 
 test('the intake serves the site under the same headers the site is tested under', async ({ request }) => {

@@ -9,8 +9,9 @@
 //   its Content-Type (or be empty where no content is documented), and its documented headers
 //   must be there (the required ones) and match their schemas;
 // - POST is also fed every case of schema/tests/report-v1-cases.json: the status each must get
-//   follows from the document (over 65536 bytes: 413; not JSON: 400; a valid report: 201;
-//   else 422), the field and problem from the cases file;
+//   follows from the document (over 526336 bytes: 413; not JSON: 400; over 65536 bytes besides
+//   the vpdq.hashes strings: 413; a valid report: 201; else 422), the field and problem from the
+//   cases file;
 // - at the end, the (method, path, status) answers seen must be exactly those documented: an
 //   undocumented answer, or a documented one never provoked, fails.
 //
@@ -23,7 +24,7 @@ import { connect } from 'node:net';
 import { test, expect } from '@playwright/test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { startIntake } from './intake-server.mjs';
-import { KEY } from '../schema/tests/make-report-v1-cases.mjs';
+import { KEY, bytesBesidesHashes, distinctHashes, videoItem } from '../schema/tests/make-report-v1-cases.mjs';
 
 const fromRoot = (path) => new URL(`../${path}`, import.meta.url);
 const readJson = (path) => JSON.parse(readFileSync(fromRoot(path), 'utf8'));
@@ -36,8 +37,12 @@ const cases = readJson('schema/tests/report-v1-cases.json');
 // report schema's $id.
 const BASE = new URL('intake-openapi.json', reportSchema.$id).href;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-/** The body limit, which the POST's requestBody description states. */
-const MAX_BYTES = 65536;
+/**
+ * The body limits, which the POST's requestBody description states: in all, and besides the text
+ * of the vpdq.hashes strings (64 KiB, and the base64 of 10800 hashes: 460800 bytes).
+ */
+const MAX_BYTES = 526336;
+const MAX_BESIDES_HASHES = 65536;
 const ORIGIN = 'https://helpline.example';
 const OTHER_ORIGIN = 'https://elsewhere.example';
 
@@ -201,8 +206,11 @@ test('the document is OpenAPI 3.1 whose references resolve and whose schemas com
       }
     }
   }
-  // The body limit the tests below use is the one the document states.
-  expect(doc.paths['/api/reports'].post.requestBody.description).toContain(`${MAX_BYTES} bytes`);
+  // The body limits the tests below use are the ones the document states.
+  const { description } = doc.paths['/api/reports'].post.requestBody;
+  expect(description).toContain(`at most ${MAX_BYTES} bytes as sent`);
+  expect(description).toContain(`at most ${MAX_BESIDES_HASHES} bytes (64 KiB) besides the text of its \`vpdq.hashes\` strings`);
+  expect(MAX_BYTES - MAX_BESIDES_HASHES).toBe(4 * Math.ceil((10800 * 32) / 3));
 });
 
 // ---- The API ----
@@ -370,21 +378,34 @@ test('POST /api/reports: created, replayed and every refusal', async () => {
   const untyped = await call(intake, 'POST', '/api/reports', '/api/reports', { body: Buffer.from(JSON.stringify(validReport())) });
   expect(untyped.status).toBe(415);
 
-  // Exactly the limit is accepted; a byte more is refused, declared or streamed in chunks.
-  const padded = (n) => {
-    const t = JSON.stringify(validReport());
+  // Exactly the limits are accepted; a byte more is refused, declared or streamed in chunks:
+  // 64 KiB for a report without vPDQ hashes (spaces are not hashes), and 526336 bytes for one
+  // with three hours of them, of which 64 KiB are not hashes.
+  const padded = (n, report = validReport()) => {
+    const t = JSON.stringify(report);
     return `${' '.repeat(n - Buffer.byteLength(t))}${t}`;
   };
-  expect((await post(intake, padded(MAX_BYTES))).status).toBe(201);
-  expect((await post(intake, padded(MAX_BYTES + 1))).status).toBe(413);
-  const big = Buffer.from(padded(MAX_BYTES + 1));
-  const stream = new ReadableStream({
-    start(controller) {
-      for (let i = 0; i < big.length; i += 4096) controller.enqueue(big.subarray(i, i + 4096));
-      controller.close();
-    },
-  });
-  expect((await call(intake, 'POST', '/api/reports', '/api/reports', { headers: JSON_TYPE, body: stream })).status).toBe(413);
+  const streamed = (text) => {
+    const big = Buffer.from(text);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < big.length; i += 4096) controller.enqueue(big.subarray(i, i + 4096));
+        controller.close();
+      },
+    });
+    return call(intake, 'POST', '/api/reports', '/api/reports', { headers: JSON_TYPE, body: stream });
+  };
+  expect((await post(intake, padded(MAX_BESIDES_HASHES))).status).toBe(201);
+  expect((await post(intake, padded(MAX_BESIDES_HASHES + 1))).status).toBe(413);
+  expect((await streamed(padded(MAX_BESIDES_HASHES + 1))).status).toBe(413);
+  const threeHours = () => ({ ...validReport(), items: [videoItem(distinctHashes(10800))] });
+  const largest = padded(MAX_BYTES, threeHours());
+  expect(bytesBesidesHashes(largest)).toBe(MAX_BESIDES_HASHES);
+  expectValid(requestSchema, JSON.parse(largest), 'the largest report');
+  expect((await post(intake, largest)).status).toBe(201);
+  const over = padded(MAX_BYTES + 1, threeHours());
+  expect((await post(intake, over)).status).toBe(413);
+  expect((await streamed(over)).status).toBe(413);
 
   // Not UTF-8; not JSON.
   expect((await post(intake, Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]))).status).toBe(400);
@@ -417,6 +438,7 @@ test('POST /api/reports: every case of the report schema\'s tests gets the docum
     let expected;
     if (Buffer.byteLength(text) > MAX_BYTES) expected = 413;
     else if (!isJson(text)) expected = 400;
+    else if (bytesBesidesHashes(text) > MAX_BESIDES_HASHES) expected = 413;
     else expected = c.valid ? 201 : 422;
     if (expected !== 400 && !c.schema_cannot_tell) {
       expect(validateRequest(JSON.parse(text)), `${c.name}: the request schema's verdict`).toBe(c.valid);

@@ -7,12 +7,14 @@
 // - The schema, through Ajv (the standard JavaScript validator), accepts and refuses the reports of
 //   schema/tests/report-v1-cases.json as the file says; crate/tests/report_schema.rs holds the
 //   core (Report::from_json) to the same file, so the two agree without a parser in the module.
-// The digests here are the well-known ones of '' and 'abc'.
+// The digests here are the well-known ones of '' and 'abc'; a video's vPDQ hashes are encoded by
+// Node's Buffer (vpdqHashes), never by the core.
 import { readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import {
   CASES_FILE, casesText, KEY, SHA256_EMPTY, MD5_EMPTY, SHA256_ABC, MD5_ABC, SHA1_ABC, PDQ,
+  MAX_BYTES, MAX_BYTES_BESIDES_HASHES, bytesBesidesHashes, distinctHashes, vpdqHashes,
 } from '../schema/tests/make-report-v1-cases.mjs';
 
 const fromRoot = (path) => new URL(`../${path}`, import.meta.url);
@@ -45,6 +47,8 @@ function build(draft) {
   try {
     for (const item of draft.items ?? []) {
       d.addItem(item.kind, item.sha256, item.md5, item.sha1, item.pdq?.hash, item.pdq?.quality);
+      const frames = item.vpdq?.frames;
+      if (frames) d.addVideoFrames(frames.map((f) => f.hash).join(''), Uint8Array.from(frames, (f) => f.quality));
     }
     for (const url of draft.urls ?? []) d.addUrl(url);
     d.setExplanation(draft.explanation);
@@ -66,6 +70,12 @@ function expectReportError(e, field, problem) {
   expect(Object.hasOwn(e, 'field') && Object.hasOwn(e, 'problem')).toBe(true);
   expect(String(e)).toBe(`ReportError: ${e.message}`);
 }
+
+/** A video's frames as hashFile() gives them: `[hash, quality]` pairs, numbered in order. */
+const frames = (...pairs) => pairs.map(([hash, quality], frame) => ({ frame, hash, quality }));
+const H1 = '0123456789abcdef'.repeat(4);
+const H2 = '0f'.repeat(32);
+const H3 = '00ff'.repeat(16);
 
 // Drafts and the reports they must give, written out by hand.
 const drafts = [
@@ -173,7 +183,43 @@ const drafts = [
       '"pdq":{"hash":"f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22","quality":0}}],' +
       '"urls":[],"good_faith":true}',
   },
+  {
+    what: 'videos with frames: under quality 50 and repeats left out, order kept; none usable, no vpdq',
+    draft: {
+      idempotency_key: KEY,
+      created_at: '2026-11-27T21:57:00Z',
+      language: 'en',
+      situation: 'shared',
+      items: [
+        { kind: 'video', sha256: SHA256_EMPTY, md5: MD5_EMPTY, vpdq: { frames: frames([H3, 50], [PDQ, 49], [H2, 100], [H3, 100], [H1, 90]) } },
+        { kind: 'video', sha256: SHA256_ABC, md5: MD5_ABC, sha1: SHA1_ABC, vpdq: { frames: frames([PDQ, 10], [H2, 0]) } },
+        { kind: 'video', sha256: SHA256_ABC, md5: MD5_ABC, vpdq: { frames: [] } },
+        { kind: 'image', sha256: SHA256_ABC, md5: MD5_ABC, pdq: { hash: PDQ, quality: 100 } },
+      ],
+      good_faith: true,
+    },
+    want:
+      '{"schema":"report-helper/report@1","idempotency_key":"3f2b8c1e-1d2a-4c6b-9a7e-5b1c2d3e4f50",' +
+      '"created_at":"2026-11-27T21:57:00Z","language":"en","situation":"shared","items":[' +
+      '{"kind":"video","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",' +
+      '"md5":"d41d8cd98f00b204e9800998ecf8427e",' +
+      `"vpdq":{"seconds_per_hash":1,"hashes":"${vpdqHashes([H3, H2, H1])}"}},` +
+      '{"kind":"video","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",' +
+      '"md5":"900150983cd24fb0d6963f7d28e17f72","sha1":"a9993e364706816aba3e25717850c26c9cd0d89d"},' +
+      '{"kind":"video","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",' +
+      '"md5":"900150983cd24fb0d6963f7d28e17f72"},' +
+      '{"kind":"image","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",' +
+      '"md5":"900150983cd24fb0d6963f7d28e17f72",' +
+      '"pdq":{"hash":"f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22","quality":100}}],' +
+      '"urls":[],"good_faith":true}',
+  },
 ];
+
+/** A video item of `n` distinct frames, all usable, from `from` on. */
+const videoOf = (n, from = 0) => ({
+  kind: 'video', sha256: SHA256_EMPTY, md5: MD5_EMPTY, vpdq: { frames: distinctHashes(n, from).map((hash, frame) => ({ frame, hash, quality: 100 })) },
+});
+const videoWith = (...pairs) => ({ kind: 'video', sha256: SHA256_EMPTY, md5: MD5_EMPTY, vpdq: { frames: frames(...pairs) } });
 
 
 // A draft that breaks a rule: [change to drafts[0], field, problem, message (or null)].
@@ -190,7 +236,11 @@ const RULES = [
   [{ items: [{ kind: 'image', sha256: SHA256_ABC, md5: MD5_ABC, pdq: { hash: PDQ, quality: 101 } }] }, 'items[0].pdq.quality', 'quality-over-100', null],
   [{ items: [{ kind: 'image', sha256: SHA256_ABC, md5: MD5_ABC, pdq: { hash: PDQ, quality: 1000 } }] }, 'items[0].pdq.quality', 'quality-over-100', null],
   [{ explanation: '😀'.repeat(5001) }, 'explanation', 'too-long', 'explanation: longer than 5000 characters'],
-  [{ urls: Array.from({ length: 1000 }, (_, i) => `https://a.example/${i}/${'p'.repeat(60)}`) }, '', 'too-long', ': longer than 65536 bytes of JSON'],
+  [{ urls: Array.from({ length: 1000 }, (_, i) => `https://a.example/${i}/${'p'.repeat(60)}`) }, '', 'too-long', ': longer than 65536 bytes of JSON besides vpdq hashes'],
+  [{ items: [videoOf(10801)] }, 'items[0].vpdq.hashes', 'too-many', 'items[0].vpdq.hashes: more than 10800 hashes'],
+  [{ items: [videoOf(5400), videoOf(5401, 5400)] }, 'items[1].vpdq.hashes', 'too-many', 'items[1].vpdq.hashes: more than 10800 hashes in the report'],
+  // Three hours of hashes do not make room for anything else.
+  [{ items: [videoOf(10800)], urls: Array.from({ length: 1000 }, (_, i) => `https://a.example/${i}/${'p'.repeat(60)}`) }, '', 'too-long', ': longer than 65536 bytes of JSON besides vpdq hashes'],
 ];
 
 // Values of the wrong kind, refused by the builder where they are given: [change, field, problem, message].
@@ -218,6 +268,25 @@ const SHAPES = [
   [{ name: 7 }, 'contact.name', 'malformed', null],
   [{ email: {} }, 'contact.email', 'malformed', null],
   [{ good_faith: 'yes' }, 'good_faith', 'malformed', 'good_faith: expected true or false'],
+  [{ items: [{ kind: 'image', sha256: SHA256_ABC, md5: MD5_ABC, vpdq: { frames: frames([PDQ, 100]) } }] }, 'items[0].vpdq', 'not-a-video', 'items[0].vpdq: only an item of kind video has vpdq'],
+  [{ items: [videoWith([PDQ, 100]), { kind: 'other', sha256: SHA256_ABC, md5: MD5_ABC, vpdq: { frames: [] } }] }, 'items[1].vpdq', 'not-a-video', null],
+  [{ items: [videoWith([PDQ, 101])] }, 'items[0].vpdq', 'quality-over-100', 'items[0].vpdq: must be 0 to 100'],
+  [{ items: [videoWith([PDQ, 100], [PDQ.toUpperCase(), 100])] }, 'items[0].vpdq', 'not-hex', 'items[0].vpdq: must be 64 lowercase hexadecimal digits'],
+  [{ items: [videoWith([PDQ, 100], [`${'g'.repeat(63)}0`, 100])] }, 'items[0].vpdq', 'not-hex', null],
+];
+
+// What report.js checks of a video's frames before the core sees them (a Uint8Array would wrap or
+// cut a quality, and hashes of the wrong length would run together): buildReport() only.
+const FRAME_SHAPES = [
+  [{ items: [{ ...videoWith([PDQ, 100]), vpdq: { frames: PDQ } }] }, 'items[0].vpdq', 'malformed', 'items[0].vpdq: expected a list of frames'],
+  [{ items: [videoWith([PDQ, 50.5])] }, 'items[0].vpdq', 'malformed', 'items[0].vpdq: frames[0].quality: expected a whole number from 0 to 100'],
+  [{ items: [videoWith([PDQ, 100], [PDQ, -1])] }, 'items[0].vpdq', 'malformed', null],
+  [{ items: [videoWith([PDQ, '100'])] }, 'items[0].vpdq', 'malformed', null],
+  [{ items: [videoWith([PDQ, undefined])] }, 'items[0].vpdq', 'malformed', null],
+  [{ items: [videoWith([PDQ, 300])] }, 'items[0].vpdq', 'quality-over-100', null],
+  [{ items: [videoWith([PDQ.slice(1), 100], [`${PDQ}0`, 100])] }, 'items[0].vpdq', 'not-hex', 'items[0].vpdq: frames[0].hash must be 64 lowercase hexadecimal digits'],
+  [{ items: [videoWith([7, 100])] }, 'items[0].vpdq', 'not-hex', null],
+  [{ items: [{ ...videoWith([PDQ, 100]), vpdq: { frames: [null] } }] }, 'items[0].vpdq', 'not-hex', null],
 ];
 
 test.describe('the ReportDraft builder', () => {
@@ -268,6 +337,71 @@ test.describe('the ReportDraft builder', () => {
     new core.ReportDraft(KEY, '2026-11-27T21:57:00Z', 'en', '').free();
   });
 
+  test('addVideoFrames: the frames of the video just added, in the form the core takes', () => {
+    const d = new core.ReportDraft(KEY, '2026-11-27T21:57:00Z', 'en', 'shared');
+    const q = (...values) => Uint8Array.from(values);
+    expectReportError(thrown(() => d.addVideoFrames(PDQ, q(100))), 'items', 'missing');
+    d.addItem('image', SHA256_ABC, MD5_ABC);
+    expectReportError(thrown(() => d.addVideoFrames(PDQ, q(100))), 'items[0].vpdq', 'not-a-video');
+    d.addItem('video', SHA256_EMPTY, MD5_EMPTY);
+    // Anything but a string and a Uint8Array is a ReportError, never wasm-bindgen's TypeError.
+    for (const [hashes, qualities, problem] of [
+      [PDQ, [100], 'malformed'],
+      [PDQ, new Uint8ClampedArray([100]), 'malformed'],
+      [PDQ, new Float64Array([100]), 'malformed'],
+      [PDQ, undefined, 'malformed'],
+      [PDQ, 'd', 'malformed'],
+      [[PDQ], q(100), 'malformed'],
+      [undefined, q(100), 'missing'],
+      [PDQ, q(100, 100), 'not-hex'],
+      [PDQ + PDQ.toUpperCase(), q(100, 100), 'not-hex'],
+      [PDQ, q(101), 'quality-over-100'],
+    ]) {
+      expectReportError(thrown(() => d.addVideoFrames(hashes, qualities)), 'items[1].vpdq', problem);
+    }
+    // A later call for the same video replaces the earlier one's.
+    d.addVideoFrames(PDQ + H2, q(100, 100));
+    d.addVideoFrames(H3, q(60));
+    d.setGoodFaith(true);
+    const report = JSON.parse(d.build());
+    expect(report.items[1].vpdq).toEqual({ seconds_per_hash: 1, hashes: vpdqHashes([H3]) });
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  test('three hours of frames, and 64 KiB besides them: the largest report there is', () => {
+    const d = new core.ReportDraft(KEY, '2026-11-27T21:57:00Z', 'en', 'shared');
+    const hashes = distinctHashes(10800);
+    d.addItem('video', SHA256_EMPTY, MD5_EMPTY);
+    // Each hash twice, the repeat under quality 50, in the middle of the video.
+    const hex = hashes.map((h) => h + h).join('');
+    d.addVideoFrames(hex, Uint8Array.from(hashes.flatMap(() => [100, 10])));
+    d.setGoodFaith(true);
+    // URLs to fill the rest: each adds its length and 3 bytes of JSON (two quotes and a comma,
+    // which the first has not).
+    const base = Buffer.byteLength(
+      '{"schema":"report-helper/report@1","idempotency_key":"3f2b8c1e-1d2a-4c6b-9a7e-5b1c2d3e4f50",' +
+      '"created_at":"2026-11-27T21:57:00Z","language":"en","situation":"shared","items":[{"kind":"video",' +
+      '"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",' +
+      '"md5":"d41d8cd98f00b204e9800998ecf8427e","vpdq":{"seconds_per_hash":1,"hashes":""}}],"urls":[],"good_faith":true}',
+    );
+    let gap = MAX_BYTES_BESIDES_HASHES - base + 1;
+    const urls = [];
+    while (gap > 0) {
+      const len = gap > 2033 ? 2000 : gap - 3;
+      const start = `https://a.example/${urls.length}/`;
+      urls.push(start + 'p'.repeat(len - start.length));
+      gap -= len + 3;
+    }
+    for (const url of urls) d.addUrl(url);
+    const json = d.build();
+    expect(Buffer.byteLength(json)).toBe(MAX_BYTES);
+    expect(bytesBesidesHashes(json)).toBe(MAX_BYTES_BESIDES_HASHES);
+    const report = JSON.parse(json);
+    expect(report.items[0].vpdq.hashes).toBe(vpdqHashes(hashes));
+    expect(report.urls).toEqual(urls);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   test('the module exports the builder and no JSON parser', () => {
     expect(typeof core.ReportDraft).toBe('function');
     expect(core.buildReport).toBeUndefined();
@@ -278,11 +412,12 @@ test.describe('the ReportDraft builder', () => {
 test.describe('buildReport() of report.js, in Chromium', () => {
   test('the same JSON and refusals as the builder; unknown keys are refused', async ({ page }) => {
     const base = drafts[0].draft;
-    const broken = [...RULES, ...SHAPES];
+    const broken = [...RULES, ...SHAPES, ...FRAME_SHAPES];
     const unknown = [
       [{ ...base, file_name: 'me.jpg' }, 'not a report: unknown field `file_name`'],
       [{ ...base, items: [{ ...base.items[0], width: 1600 }] }, 'not a report: unknown field `width` in items[0]'],
       [{ ...base, items: [{ ...base.items[0], pdq: { ...base.items[0].pdq, width: 1600 } }] }, 'not a report: unknown field `width` in items[0].pdq'],
+      [{ ...base, items: [{ ...videoWith([PDQ, 100]), vpdq: { frames: [], partial: true } }] }, 'not a report: unknown field `partial` in items[0].vpdq'],
       [null, null],
       [{ ...base, items: 'x' }, null],
     ];
@@ -346,15 +481,27 @@ test.describe('the schema, against schema/tests/report-v1-cases.json', () => {
     expect(CASES.filter((c) => !c.valid).length).toBeGreaterThan(80);
     const cannot = CASES.filter((c) => c.schema_cannot_tell);
     expect(cannot.length).toBeGreaterThanOrEqual(6);
-    // The over-64-KiB report really is, and the long email really is short in characters.
+    // The over-64-KiB reports really are, and the long email really is short in characters.
     const text = (c) => (typeof c.report === 'string' ? c.report : JSON.stringify(c.report));
     const big = cannot.find((c) => c.name.includes('64 KiB'));
     expect(new TextEncoder().encode(text(big)).length).toBeGreaterThan(64 * 1024);
+    const besides = cannot.find((c) => c.name.includes('65537 bytes besides the hashes'));
+    expect(bytesBesidesHashes(text(besides))).toBe(MAX_BYTES_BESIDES_HASHES + 1);
+    expect(new TextEncoder().encode(text(besides)).length).toBeLessThan(MAX_BYTES);
+    // The largest valid report is at both limits, and holds three hours of distinct hashes.
+    const largest = CASES.find((c) => c.valid && c.name.includes(`${MAX_BYTES} bytes in all`));
+    expect(new TextEncoder().encode(text(largest)).length).toBe(MAX_BYTES);
+    expect(bytesBesidesHashes(text(largest))).toBe(MAX_BYTES_BESIDES_HASHES);
+    expect(Buffer.from(largest.report.items[0].vpdq.hashes, 'base64').length).toBe(10800 * 32);
+    const over = CASES.find((c) => c.name.includes('10801 hashes in one video'));
+    expect(Buffer.from(over.report.items[0].vpdq.hashes, 'base64').length).toBe(10801 * 32);
     const email = cannot.find((c) => c.name.includes('email')).report.contact.email;
     expect([...email].length).toBeLessThanOrEqual(254);
     expect(new TextEncoder().encode(email).length).toBeGreaterThan(254);
-    // The one rule JSON Schema cannot state about size is stated in the schema's description.
+    // The rules JSON Schema cannot state about size are stated in the schema's description.
     expect(schema.description).toContain('65536 bytes');
+    expect(schema.description).toContain(`${MAX_BYTES} bytes`);
+    expect(schema.description).toContain('10800 vPDQ hashes');
   });
 
   for (const c of CASES) {

@@ -11,7 +11,8 @@ const core = () =>
   }));
 
 /**
- * Checks a draft and builds the report exactly as it will be sent.
+ * Checks a draft and builds the report exactly as it will be sent. An item's `vpdq: {frames}`
+ * takes hashFile()'s `vpdq.frames`: the core keeps the usable hashes only (see README).
  * @param {{idempotency_key: string, created_at: string, language: string, situation: string,
  *   items: object[], urls: string[], explanation?: string, name?: string, email?: string,
  *   good_faith: boolean}} draft
@@ -40,11 +41,15 @@ export async function buildReport(draft) {
     const wasmDraft = new ReportDraft(idempotency_key, created_at, language, situation);
     let consumed = false;
     try {
-      items.forEach(({ kind, sha256, md5, sha1, pdq, ...rest }, i) => {
+      items.forEach(({ kind, sha256, md5, sha1, pdq, vpdq, ...rest }, i) => {
         known(rest, ` in items[${i}]`);
         const { hash, quality, ...pdqRest } = pdq ?? {};
         known(pdqRest, ` in items[${i}].pdq`);
         wasmDraft.addItem(kind, sha256, md5, sha1, hash, quality);
+        if (vpdq === undefined || vpdq === null) return;
+        const { frames, ...vpdqRest } = vpdq;
+        known(vpdqRest, ` in items[${i}].vpdq`);
+        wasmDraft.addVideoFrames(...videoFrames(frames, i));
       });
       for (const url of urls) wasmDraft.addUrl(url);
       wasmDraft.setExplanation(explanation);
@@ -63,6 +68,27 @@ export async function buildReport(draft) {
     });
   }
   return { json, report: JSON.parse(json) };
+}
+
+/**
+ * A video's frames as addVideoFrames takes them: the hashes joined, the qualities in a Uint8Array.
+ * Checked first: a Uint8Array would wrap 300 to 44 (over 255 is kept as 255, which the core
+ * refuses) and cut 50.5, and hashes of the wrong length would run together.
+ */
+function videoFrames(frames, i) {
+  const refuse = (problem, why) => {
+    throw Object.assign(new Error(`items[${i}].vpdq: ${why}`), { field: `items[${i}].vpdq`, problem });
+  };
+  if (!Array.isArray(frames)) refuse('malformed', 'expected a list of frames');
+  const qualities = new Uint8Array(frames.length);
+  const hashes = frames.map((f, j) => {
+    const { hash, quality } = f ?? {};
+    if (typeof hash !== 'string' || hash.length !== 64) refuse('not-hex', `frames[${j}].hash must be 64 lowercase hexadecimal digits`);
+    if (!Number.isInteger(quality) || quality < 0) refuse('malformed', `frames[${j}].quality: expected a whole number from 0 to 100`);
+    qualities[j] = Math.min(quality, 255);
+    return hash;
+  });
+  return [hashes.join(''), qualities];
 }
 
 /** Waits between attempts, in seconds: about half a minute in all before the user is asked. */
@@ -249,6 +275,9 @@ export function receipt(report, { endpoint, reference, token, sentAt }, evidence
 const escapeHtml = (s) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
+/** How many 32-byte hashes a report's canonical base64 `vpdq.hashes` holds. */
+export const vpdqHashCount = (hashes) => ((hashes.length / 4) * 3 - (hashes.length - hashes.replace(/=+$/, '').length)) / 32;
+
 /**
  * A printable HTML page of a receipt, with no script and no outside resource. `t(key)` gives
  * the strings in the chosen language.
@@ -264,6 +293,7 @@ export function receiptHtml(r, t, lang) {
         `MD5: ${code(item.md5)}`,
         item.sha1 && `SHA-1: ${code(item.sha1)}`,
         item.pdq && `PDQ: ${code(item.pdq.hash)} (${escapeHtml(t('pdq.quality', { quality: item.pdq.quality }))})`,
+        item.vpdq && `vPDQ: ${escapeHtml(t('vpdq.frames', { count: vpdqHashCount(item.vpdq.hashes) }))}`,
       ].filter(Boolean);
       return `<li><strong>${escapeHtml(t('review.item', { n: i + 1, kind: t(`kind.${item.kind}`) }))}</strong><br>${lines.join('<br>')}</li>`;
     })

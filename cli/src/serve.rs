@@ -14,7 +14,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use report_helper::report::{Report, MAX_REPORT_BYTES};
+use report_helper::report::{Problem, Report, MAX_REPORT_BYTES, MAX_REPORT_TOTAL_BYTES};
 
 use crate::store::{Store, Stored};
 
@@ -226,26 +226,25 @@ async fn submit(
             "not-json",
         );
     }
-    let too_large = || {
-        refusal(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the report is over 64 KiB",
-            "",
-            "too-long",
-        )
+    let too_large = |error: &str| refusal(StatusCode::PAYLOAD_TOO_LARGE, error, "", "too-long");
+    let over_total = || {
+        too_large(&format!(
+            "the report is over {MAX_REPORT_TOTAL_BYTES} bytes (64 KiB and three hours of vPDQ hashes)"
+        ))
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_REPORT_BYTES as u64) {
-        return too_large();
+    if declared.is_some_and(|n| n > MAX_REPORT_TOTAL_BYTES as u64) {
+        return over_total();
     }
-    // Stops reading as soon as the body passes the limit, or when the client is too slow.
-    let read = axum::body::to_bytes(body, MAX_REPORT_BYTES);
+    // A bounded read, before any parsing: it stops as soon as the body passes the limit, or when
+    // the client is too slow.
+    let read = axum::body::to_bytes(body, MAX_REPORT_TOTAL_BYTES);
     let bytes: Bytes = match tokio::time::timeout(state.client_timeout, read).await {
         Ok(Ok(b)) => b,
-        Ok(Err(_)) => return too_large(),
+        Ok(Err(_)) => return over_total(),
         Err(_) => {
             return refusal(
                 StatusCode::REQUEST_TIMEOUT,
@@ -265,6 +264,13 @@ async fn submit(
     };
     let report = match Report::from_json(text) {
         Ok(r) => r,
+        // Over 64 KiB besides the vPDQ hashes (which only a parsed report tells): too large,
+        // like a body over the whole limit.
+        Err(e) if e.field.is_empty() && matches!(e.problem, Problem::TooLong { .. }) => {
+            return too_large(&format!(
+                "the report is over {MAX_REPORT_BYTES} bytes besides its vPDQ hashes"
+            ));
+        }
         Err(e) => {
             // Not JSON at all is a bad request; JSON that is not a valid report is unprocessable.
             let status = if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {

@@ -293,7 +293,8 @@ fn refusals() {
     assert_eq!(r.status, 415);
     assert_eq!(r.json()["problem"], "not-json");
 
-    // Over 64 KiB: declared, and sent in chunks with no length declared.
+    // Over 64 KiB besides vPDQ hashes (of which it has none), declared and sent in chunks with
+    // no length declared: 413 too, though under the limit of a report with hashes.
     let big = format!("{}{}", " ".repeat(64 * 1024 + 1 - body.len()), body);
     assert_eq!(big.len(), 64 * 1024 + 1);
     assert_eq!(post(a, "application/json", &big, "").status, 413);
@@ -365,6 +366,134 @@ fn refusals() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+}
+
+/// `n` distinct frame hashes (the index in the first 4 bytes) as the report carries them: base64
+/// by coreutils' `base64 -w 0`, the reference, of their bytes one after another.
+fn vpdq_hashes(n: u32) -> String {
+    let bytes: Vec<u8> = (0..n)
+        .flat_map(|i| {
+            let mut hash = [0x5a; 32];
+            hash[..4].copy_from_slice(&i.to_be_bytes());
+            hash
+        })
+        .collect();
+    let mut child = Command::new("base64")
+        .arg("-w")
+        .arg("0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("coreutils base64");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = thread::spawn(move || stdin.write_all(&bytes));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A valid report of one video with `hashes` as its vPDQ, written by hand.
+fn video_report(key: &str, hashes: &str) -> String {
+    format!(
+        r#"{{"schema":"report-helper/report@1","idempotency_key":"{key}","created_at":"2026-11-28T01:02:03.456Z","language":"nl","situation":"shared","items":[{{"kind":"video","sha256":"{}","md5":"{}","vpdq":{{"seconds_per_hash":1,"hashes":"{hashes}"}}}}],"urls":["https://example.com/v"],"good_faith":true}}"#,
+        "ab".repeat(32),
+        "cd".repeat(16)
+    )
+}
+
+#[test]
+fn a_three_hour_video_s_hashes_fit_and_a_larger_body_is_refused_unread() {
+    let (site, db) = setup("vpdq");
+    let server = start(&site, &db, &[]);
+    let a = &server.addr;
+    // The limits: 64 KiB, and the base64 of three hours of hashes at one a second.
+    const BESIDES: usize = 65_536;
+    const TOTAL: usize = 65_536 + 460_800;
+
+    let hashes = vpdq_hashes(10_800);
+    assert_eq!(hashes.len(), 460_800);
+    let body = video_report("vpdq-key-000000000001", &hashes);
+    let created = post(a, "application/json", &body, "");
+    assert_eq!(created.status, 201, "{}", created.body);
+    // Stored and shown as received.
+    let reference = created.json()["reference"].as_str().unwrap().to_string();
+    let show = Command::new(BIN)
+        .args(["reports", "show", &reference, "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(show.status.success(), "{show:?}");
+    let shown = String::from_utf8(show.stdout).unwrap();
+    assert!(
+        shown.ends_with(&format!(",\"report\":{body}}}\n")),
+        "{}",
+        &shown[..300]
+    );
+    assert_eq!(reports_list(&db).len(), 1);
+
+    // Exactly both limits: 64 KiB besides the hashes, 526336 bytes in all (spaces count as
+    // what is not hashes).
+    let body = video_report("vpdq-key-000000000002", &hashes);
+    let full = format!("{}{body}", " ".repeat(TOTAL - body.len()));
+    assert_eq!(full.len() - hashes.len(), BESIDES);
+    let r = post(a, "application/json", &full, "");
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // One hash more: 422, too many.
+    let body = video_report("vpdq-key-000000000003", &vpdq_hashes(10_801));
+    let r = post(a, "application/json", &body, "");
+    assert_eq!(r.status, 422, "{}", r.body);
+    let e = r.json();
+    assert_eq!(
+        (e["field"].as_str(), e["problem"].as_str()),
+        (Some("items[0].vpdq.hashes"), Some("too-many"))
+    );
+
+    // A byte over 64 KiB besides the hashes, far under the whole limit: 413.
+    let body = video_report("vpdq-key-000000000004", &vpdq_hashes(1));
+    let padded = format!("{}{body}", " ".repeat(BESIDES + 44 + 1 - body.len()));
+    let r = post(a, "application/json", &padded, "");
+    assert_eq!(r.status, 413, "{}", r.body);
+    assert_eq!(r.json()["problem"], "too-long");
+    assert_eq!(
+        post(a, "application/json", &padded[1..], "").status,
+        201,
+        "exactly 64 KiB besides the hashes"
+    );
+
+    // Over the whole limit, declared: 413 before a byte of the body is sent.
+    let mut s = TcpStream::connect(a).unwrap();
+    let head = format!(
+        "POST /api/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        TOTAL + 1
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let answer = read_until_closed(&mut s);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer:?}");
+    assert!(answer.contains(r#""problem":"too-long""#), "{answer:?}");
+
+    // Over it, undeclared: the server stops reading at the limit and answers 413 though the
+    // body never ends (were it waiting for the end, it would answer 408 after the client
+    // timeout).
+    let mut s = TcpStream::connect(a).unwrap();
+    s.write_all(
+        b"POST /api/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+    )
+    .unwrap();
+    let piece = [b' '; 4096];
+    let mut sent = 0;
+    while sent <= TOTAL {
+        let _ = s.write_all(format!("{:x}\r\n", piece.len()).as_bytes());
+        let _ = s.write_all(&piece);
+        let _ = s.write_all(b"\r\n");
+        sent += piece.len();
+    }
+    let answer = read_until_closed(&mut s);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer:?}");
+
+    // Only the accepted ones were stored.
+    assert_eq!(reports_list(&db).len(), 3);
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! (`schema/tests/report-v1-cases.json` holds the reports both must accept or refuse).
 //!
 //! Never in it: file names, sizes, dimensions, dates or EXIF of the originals. Only digests, PDQ
-//! hashes, URLs, the situation and what the person chose to write.
+//! hashes, a video's vPDQ frame hashes (no frame numbers, times or qualities), URLs, the situation
+//! and what the person chose to write.
 //!
 //! The JSON is written by [`Report::to_json`], a small writer that gives exactly what
 //! `serde_json::to_string` gives (tested natively against it), so that the WebAssembly carries no
@@ -15,6 +16,10 @@ use core::fmt;
 
 #[cfg(not(target_arch = "wasm32"))]
 use serde::{Deserialize, Serialize};
+
+use crate::pdq::PdqHash;
+use crate::vpdq::encoding::{self, HashesError, HASH_BYTES};
+use crate::vpdq::{usable_hashes, VpdqFrame, MAX_REPORT_HASHES, SECONDS_PER_HASH};
 
 /// The `schema` value of version 1.
 pub const SCHEMA_V1: &str = "report-helper/report@1";
@@ -28,8 +33,16 @@ pub const MAX_EXPLANATION_CHARS: usize = 5000;
 pub const MAX_NAME_CHARS: usize = 200;
 /// RFC 5321's limit for a whole address.
 pub const MAX_EMAIL_BYTES: usize = 254;
-/// The whole report as JSON: what the intake endpoint accepts in one request.
+/// The report as JSON, not counting the text of its vPDQ `hashes` strings: the report's length
+/// less the lengths of all `hashes` strings. URLs, explanation and the other fields share this;
+/// the room that vPDQ adds (below) is for hashes only.
 pub const MAX_REPORT_BYTES: usize = 64 * 1024;
+/// The base64 length of [`MAX_REPORT_HASHES`] frame hashes (three hours at one a second):
+/// 4 * ceil(10800 * 32 / 3) = 460,800.
+pub const MAX_VPDQ_TEXT_BYTES: usize = encoding::encoded_len(MAX_REPORT_HASHES * HASH_BYTES);
+/// The whole report as JSON, vPDQ hashes included: 64 KiB and the text of three hours of frame
+/// hashes, 526,336 bytes. What the intake endpoint reads of one request at most.
+pub const MAX_REPORT_TOTAL_BYTES: usize = MAX_REPORT_BYTES + MAX_VPDQ_TEXT_BYTES;
 
 /// What happened, as the person chose it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,7 +125,42 @@ pub struct ItemPdq {
     pub quality: u8,
 }
 
-/// One file, by its digests only.
+/// vPDQ of a video item: the PDQ hashes of its frames, one a second, that take part in matching.
+///
+/// `hashes` is RFC 4648 base64 (standard alphabet, `=` padding, no line breaks) of the 32-byte
+/// hashes one after another, each hash's bytes in the order its 64-hex form spells them
+/// ([`PdqHash::to_bytes`]), in video order: the frames of quality 50 or more, exact duplicates
+/// dropped, the first kept ([`usable_hashes`]). No frame numbers, times or qualities: the matcher
+/// needs none of them. `seconds_per_hash` is 1 ([`SECONDS_PER_HASH`]).
+///
+/// Refused: on an item that is not a video (`not-a-video`); `seconds_per_hash` other than 1
+/// (`not-one-of`); `hashes` empty (`missing`), not canonical base64 (`not-base64`), not a whole
+/// number of 32-byte hashes (`not-whole-hashes`), the same hash twice (`duplicate-hash`); more
+/// than [`MAX_REPORT_HASHES`] hashes in the item or in the whole report (`too-many`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Serialize, Deserialize))]
+#[cfg_attr(not(target_arch = "wasm32"), serde(deny_unknown_fields))]
+pub struct ItemVpdq {
+    pub seconds_per_hash: u32,
+    pub hashes: String,
+}
+
+impl ItemVpdq {
+    /// The vPDQ of `hashes`, in their order (already the usable ones: see [`usable_hashes`]).
+    pub fn from_hashes(hashes: &[PdqHash]) -> ItemVpdq {
+        ItemVpdq {
+            seconds_per_hash: SECONDS_PER_HASH,
+            hashes: encoding::encode_hashes(hashes),
+        }
+    }
+
+    /// The hashes `hashes` carries, in order.
+    pub fn hashes(&self) -> Result<Vec<PdqHash>, HashesError> {
+        encoding::decode_hashes(&self.hashes)
+    }
+}
+
+/// One file, by its digests only (and, for a video, its vPDQ frame hashes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(Serialize, Deserialize))]
 #[cfg_attr(not(target_arch = "wasm32"), serde(deny_unknown_fields))]
@@ -130,6 +178,12 @@ pub struct Item {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub pdq: Option<ItemPdq>,
+    /// Only on a video.
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub vpdq: Option<ItemVpdq>,
 }
 
 /// How to reach the person; at least one of the two in a report.
@@ -252,9 +306,89 @@ impl ReportDraft {
             md5,
             sha1,
             pdq,
+            vpdq: None,
         });
         Ok(())
     }
+
+    /// Gives the last item added, which must be a video (`not-a-video` on `items[i].vpdq`
+    /// otherwise; `missing` on `items` when there is none), the vPDQ of `frames`: the usable
+    /// hashes ([`usable_hashes`]: quality 50 or more, exact duplicates dropped), encoded. A video
+    /// none of whose frames is usable gets no vPDQ, as one that could not be fingerprinted. A
+    /// second call for the same item replaces the first's. The number of hashes is checked when
+    /// the report is built.
+    pub fn add_video_frames(&mut self, frames: &[VpdqFrame]) -> Result<(), ReportError> {
+        let i = self.last_video()?;
+        let hashes = usable_hashes(frames);
+        self.items[i].vpdq = (!hashes.is_empty()).then(|| ItemVpdq::from_hashes(&hashes));
+        Ok(())
+    }
+
+    /// The index of the last item, if it is a video.
+    fn last_video(&self) -> Result<usize, ReportError> {
+        match self.items.last() {
+            None => Err(err("items", Problem::Missing)),
+            Some(item) if item.kind != ItemKind::Video => Err(err(
+                item_field(self.items.len() - 1, "vpdq"),
+                Problem::NotAVideo,
+            )),
+            Some(_) => Ok(self.items.len() - 1),
+        }
+    }
+
+    /// [`ReportDraft::add_video_frames`] of frames given as the WebAssembly gets them: the
+    /// hashes as one string of 64 lowercase hex digits each, one after another, and one quality
+    /// a hash, in video order. Refused, on `items[i].vpdq`: a string that is not 64 lowercase
+    /// hex digits a quality (`not-hex`), a quality over 100 (`quality-over-100`).
+    pub fn add_video_frames_hex(
+        &mut self,
+        hashes_hex: &str,
+        qualities: &[u8],
+    ) -> Result<(), ReportError> {
+        let i = self.last_video()?;
+        let field = || item_field(i, "vpdq");
+        if hashes_hex.len() != 64 * qualities.len() {
+            return Err(err(field(), Problem::NotHex { digits: 64 }));
+        }
+        let mut frames = Vec::with_capacity(qualities.len());
+        // On bytes: 64 bytes that are hex digits are 64 characters.
+        for (n, (hex, &quality)) in hashes_hex
+            .as_bytes()
+            .chunks_exact(64)
+            .zip(qualities)
+            .enumerate()
+        {
+            let hash =
+                hash_of_hex(hex).ok_or_else(|| err(field(), Problem::NotHex { digits: 64 }))?;
+            if quality > 100 {
+                return Err(err(field(), Problem::QualityOver100));
+            }
+            frames.push(VpdqFrame {
+                frame: n as u64,
+                hash,
+                quality,
+            });
+        }
+        self.add_video_frames(&frames)
+    }
+}
+
+/// The hash that 64 lowercase hex digits spell, or `None`. By hand rather than through
+/// `PdqHash`'s `FromStr`, which takes either case and costs the WebAssembly more.
+fn hash_of_hex(hex: &[u8]) -> Option<PdqHash> {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut bytes = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(PdqHash::from_bytes(bytes))
 }
 
 /// Why a report or draft is refused: the field (a JSON path such as `items[2].sha256`) and what
@@ -287,8 +421,10 @@ pub enum Problem {
         max: usize,
         unit: &'static str,
     },
+    /// More than `max` (items, URLs, or frame hashes: `unit` says which when it is not plain).
     TooMany {
         max: usize,
+        unit: &'static str,
     },
     /// Neither an item nor a URL.
     Empty,
@@ -305,6 +441,18 @@ pub enum Problem {
     /// Contact details in a report about a minor, which must stay anonymous.
     ContactForMinor,
     GoodFaithRequired,
+    /// vPDQ on an item that is not a video.
+    NotAVideo,
+    /// Not canonical base64 (RFC 4648: standard alphabet, `=` padding, no line breaks, zero
+    /// bits under the padding).
+    NotBase64,
+    /// Base64 of a number of bytes that is not a multiple of 32.
+    NotWholeHashes,
+    /// The hash at `index` (counting from 0) is the hash at `first` again.
+    DuplicateHash {
+        index: usize,
+        first: usize,
+    },
 }
 
 impl Problem {
@@ -315,13 +463,13 @@ impl Problem {
     /// | code | variant | meaning |
     /// |---|---|---|
     /// | `malformed` | [`Problem::Malformed`] | not JSON, or not the shape of a report: a wrong type, an unknown or repeated field (the field is then `""`, the whole report); in the WebAssembly, an argument of the wrong JavaScript type (the field is then the argument's) |
-    /// | `missing` | [`Problem::Missing`] | a required value is not given (`situation`; a `contact` with neither name nor email; an item's kind or digest in the WebAssembly) |
-    /// | `not-one-of` | [`Problem::NotOneOf`] | a name that is not one of the allowed ones: `situation`, `items[i].kind` (the WebAssembly's `ReportDraft`; parsed JSON says `malformed`) |
+    /// | `missing` | [`Problem::Missing`] | a required value is not given (`situation`; a `contact` with neither name nor email; a `vpdq` whose `hashes` is empty; an item's kind or digest in the WebAssembly, or frames with no item before them (field `items`)) |
+    /// | `not-one-of` | [`Problem::NotOneOf`] | a value that is not one of the allowed ones: `situation`, `items[i].kind` (the WebAssembly's `ReportDraft`; parsed JSON says `malformed`), `items[i].vpdq.seconds_per_hash` (only 1) |
     /// | `wrong-schema` | [`Problem::WrongSchema`] | `schema` is not `report-helper/report@1` |
-    /// | `not-hex` | [`Problem::NotHex`] | a digest or PDQ hash is not its number of lowercase hex digits |
-    /// | `quality-over-100` | [`Problem::QualityOver100`] | a PDQ quality over 100 |
-    /// | `too-long` | [`Problem::TooLong`] | a text, URL or email over its limit, or the whole report over 64 KiB (field `""`) |
-    /// | `too-many` | [`Problem::TooMany`] | over 1000 items or 1000 URLs |
+    /// | `not-hex` | [`Problem::NotHex`] | a digest or PDQ hash is not its number of lowercase hex digits (in the WebAssembly, a video's frame hashes too, field `items[i].vpdq`) |
+    /// | `quality-over-100` | [`Problem::QualityOver100`] | a PDQ quality over 100 (in the WebAssembly, a frame's too, field `items[i].vpdq`) |
+    /// | `too-long` | [`Problem::TooLong`] | a text, URL or email over its limit, or the whole report (field `""`) over 526,336 bytes, or over 64 KiB not counting the text of its vPDQ `hashes` |
+    /// | `too-many` | [`Problem::TooMany`] | over 1000 items or 1000 URLs; over 10800 frame hashes in an item, or in the whole report (field `items[i].vpdq.hashes` of the item that goes over) |
     /// | `empty` | [`Problem::Empty`] | neither a file nor a URL (field `items`) |
     /// | `not-http-url` | [`Problem::NotHttpUrl`] | a URL that is not `http://` or `https://` with a host |
     /// | `not-normalised` | [`Problem::NotNormalised`] | a URL the browser's `URL` would have changed |
@@ -332,6 +480,10 @@ impl Problem {
     /// | `not-email` | [`Problem::NotEmail`] | not an email address |
     /// | `contact-for-minor` | [`Problem::ContactForMinor`] | contact details in a report about a minor |
     /// | `good-faith-required` | [`Problem::GoodFaithRequired`] | the good-faith statement is not given |
+    /// | `not-a-video` | [`Problem::NotAVideo`] | `vpdq` on an item whose kind is not `video` (field `items[i].vpdq`) |
+    /// | `not-base64` | [`Problem::NotBase64`] | `vpdq.hashes` is not canonical base64 (RFC 4648, standard alphabet, `=` padding, no line breaks, zero bits under the padding) |
+    /// | `not-whole-hashes` | [`Problem::NotWholeHashes`] | `vpdq.hashes` is base64 of a number of bytes that is not a multiple of 32 |
+    /// | `duplicate-hash` | [`Problem::DuplicateHash`] | the same hash twice in one item's `vpdq.hashes` |
     pub fn code(&self) -> &'static str {
         match self {
             Problem::Malformed(_) => "malformed",
@@ -352,6 +504,10 @@ impl Problem {
             Problem::NotEmail => "not-email",
             Problem::ContactForMinor => "contact-for-minor",
             Problem::GoodFaithRequired => "good-faith-required",
+            Problem::NotAVideo => "not-a-video",
+            Problem::NotBase64 => "not-base64",
+            Problem::NotWholeHashes => "not-whole-hashes",
+            Problem::DuplicateHash { .. } => "duplicate-hash",
         }
     }
 }
@@ -374,6 +530,10 @@ impl fmt::Display for ReportError {
         let (before, number, after) = match &self.problem {
             Problem::Malformed(why) => (why.as_str(), None, ""),
             Problem::Missing => ("missing", None, ""),
+            Problem::NotOneOf { allowed: [only] } => {
+                f.write_str("must be ")?;
+                return f.write_str(only);
+            }
             Problem::NotOneOf { allowed } => {
                 f.write_str("must be one of ")?;
                 for (i, name) in allowed.iter().enumerate() {
@@ -399,7 +559,7 @@ impl fmt::Display for ReportError {
                 f.write_str(" ")?;
                 return f.write_str(unit);
             }
-            Problem::TooMany { max } => ("more than ", Some(*max), ""),
+            Problem::TooMany { max, unit } => ("more than ", Some(*max), *unit),
             Problem::Empty => ("a report needs at least one file or one URL", None, ""),
             Problem::NotHttpUrl => ("not an http or https URL", None, ""),
             Problem::NotNormalised => (
@@ -424,6 +584,19 @@ impl fmt::Display for ReportError {
                 "",
             ),
             Problem::GoodFaithRequired => ("the good-faith statement is required", None, ""),
+            Problem::NotAVideo => ("only an item of kind video has vpdq", None, ""),
+            Problem::NotBase64 => (
+                "not canonical base64 (RFC 4648: standard alphabet, = padding, no line breaks)",
+                None,
+                "",
+            ),
+            Problem::NotWholeHashes => ("not a whole number of 32-byte hashes", None, ""),
+            Problem::DuplicateHash { index, first } => {
+                f.write_str("hash ")?;
+                write!(f, "{index}")?;
+                f.write_str(" is the same as hash ")?;
+                return write!(f, "{first}");
+            }
         };
         f.write_str(before)?;
         if let Some(n) = number {
@@ -585,6 +758,57 @@ fn check_url(url: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// The rules of an item's vPDQ (see [`ItemVpdq`]); `before` hashes are in the items before it.
+/// Returns the number of its hashes.
+fn check_vpdq(
+    i: usize,
+    kind: ItemKind,
+    vpdq: &ItemVpdq,
+    before: usize,
+) -> Result<usize, ReportError> {
+    if kind != ItemKind::Video {
+        return Err(err(item_field(i, "vpdq"), Problem::NotAVideo));
+    }
+    // The one value allowed, as the error names it; the assertion keeps the two together.
+    const _: () = assert!(SECONDS_PER_HASH == 1);
+    if vpdq.seconds_per_hash != SECONDS_PER_HASH {
+        return Err(err(
+            item_field(i, "vpdq.seconds_per_hash"),
+            Problem::NotOneOf { allowed: &["1"] },
+        ));
+    }
+    let field = || item_field(i, "vpdq.hashes");
+    if vpdq.hashes.is_empty() {
+        return Err(err(field(), Problem::Missing));
+    }
+    // On the bytes: no `PdqHash` is needed to count the hashes or to find a repeat.
+    let bytes = encoding::decode(&vpdq.hashes).map_err(|_| err(field(), Problem::NotBase64))?;
+    let (hashes, rest) = bytes.as_chunks::<HASH_BYTES>();
+    if !rest.is_empty() {
+        return Err(err(field(), Problem::NotWholeHashes));
+    }
+    let count = hashes.len();
+    let too_many = |unit| {
+        err(
+            field(),
+            Problem::TooMany {
+                max: MAX_REPORT_HASHES,
+                unit,
+            },
+        )
+    };
+    if count > MAX_REPORT_HASHES {
+        return Err(too_many(" hashes"));
+    }
+    if let Some((index, first)) = encoding::first_repeat(hashes) {
+        return Err(err(field(), Problem::DuplicateHash { index, first }));
+    }
+    if before + count > MAX_REPORT_HASHES {
+        return Err(too_many(" hashes in the report"));
+    }
+    Ok(count)
+}
+
 impl Report {
     /// Every rule of version 1, with the first broken one named by its field.
     pub fn validate(&self) -> Result<(), ReportError> {
@@ -606,8 +830,16 @@ impl Report {
             return Err(err("language", Problem::NotLanguageTag));
         }
         if self.items.len() > MAX_ITEMS {
-            return Err(err("items", Problem::TooMany { max: MAX_ITEMS }));
+            return Err(err(
+                "items",
+                Problem::TooMany {
+                    max: MAX_ITEMS,
+                    unit: "",
+                },
+            ));
         }
+        // Frame hashes in the items so far: at most MAX_REPORT_HASHES in the whole report.
+        let mut hashes = 0;
         for (i, item) in self.items.iter().enumerate() {
             let pdq = item.pdq.as_ref();
             for (what, value, digits) in [
@@ -623,9 +855,18 @@ impl Report {
             if pdq.is_some_and(|p| p.quality > 100) {
                 return Err(err(item_field(i, "pdq.quality"), Problem::QualityOver100));
             }
+            if let Some(vpdq) = &item.vpdq {
+                hashes += check_vpdq(i, item.kind, vpdq, hashes)?;
+            }
         }
         if self.urls.len() > MAX_URLS {
-            return Err(err("urls", Problem::TooMany { max: MAX_URLS }));
+            return Err(err(
+                "urls",
+                Problem::TooMany {
+                    max: MAX_URLS,
+                    unit: "",
+                },
+            ));
         }
         for (i, url) in self.urls.iter().enumerate() {
             let problem = match check_url(url) {
@@ -680,7 +921,9 @@ impl Report {
     /// the controls below U+0020 (`\b \f \n \r \t`, else `\u00xx` in lowercase hex) and keep
     /// everything else as UTF-8.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(512 + 160 * self.items.len() + 64 * self.urls.len());
+        let mut out = String::with_capacity(
+            512 + 160 * self.items.len() + 64 * self.urls.len() + self.vpdq_text_len(),
+        );
         let mut report = JsonObject::open(&mut out);
         report.string("schema", &self.schema);
         report.string("idempotency_key", &self.idempotency_key);
@@ -705,6 +948,12 @@ impl Report {
                 p.string("hash", &pdq.hash);
                 push_u8(p.key("quality"), pdq.quality);
                 p.close();
+            }
+            if let Some(vpdq) = &item.vpdq {
+                let mut v = JsonObject::open(o.key("vpdq"));
+                push_u32(v.key("seconds_per_hash"), vpdq.seconds_per_hash);
+                v.string("hashes", &vpdq.hashes);
+                v.close();
             }
             o.close();
         }
@@ -738,21 +987,52 @@ impl Report {
         out
     }
 
-    /// Parses and validates a report as the intake endpoint receives it. Native only: on wasm32
-    /// the crate has no serde.
+    /// The bytes of all vPDQ `hashes` strings: what [`MAX_REPORT_BYTES`] does not count.
+    pub fn vpdq_text_len(&self) -> usize {
+        self.items
+            .iter()
+            .filter_map(|item| item.vpdq.as_ref())
+            .map(|vpdq| vpdq.hashes.len())
+            .sum()
+    }
+
+    /// The size rules for a report whose JSON is `json_len` bytes long: at most
+    /// [`MAX_REPORT_TOTAL_BYTES`] in all, and at most [`MAX_REPORT_BYTES`] besides the text of
+    /// its vPDQ hashes. Both `too-long`, field `""`.
+    pub fn check_size(&self, json_len: usize) -> Result<(), ReportError> {
+        let too_long = |max, unit| err("", Problem::TooLong { max, unit });
+        // A received `hashes` string is counted as parsed: an escape in it counts against the
+        // 64 KiB, never for the hashes (a parsed string is never longer than its JSON). Said
+        // first: with the hashes within their limit, the whole is over only if this is.
+        if json_len.saturating_sub(self.vpdq_text_len()) > MAX_REPORT_BYTES {
+            return Err(too_long(
+                MAX_REPORT_BYTES,
+                "bytes of JSON besides vpdq hashes",
+            ));
+        }
+        if json_len > MAX_REPORT_TOTAL_BYTES {
+            return Err(too_long(MAX_REPORT_TOTAL_BYTES, "bytes of JSON"));
+        }
+        Ok(())
+    }
+
+    /// Parses and validates a report as the intake endpoint receives it: the whole size first
+    /// (before parsing), then the shape, the size besides vPDQ hashes, and every rule. Native
+    /// only: on wasm32 the crate has no serde.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_json(json: &str) -> Result<Report, ReportError> {
-        if json.len() > MAX_REPORT_BYTES {
+        if json.len() > MAX_REPORT_TOTAL_BYTES {
             return Err(err(
                 "",
                 Problem::TooLong {
-                    max: MAX_REPORT_BYTES,
-                    unit: "bytes",
+                    max: MAX_REPORT_TOTAL_BYTES,
+                    unit: "bytes of JSON",
                 },
             ));
         }
         let report: Report =
             serde_json::from_str(json).map_err(|e| err("", Problem::Malformed(e.to_string())))?;
+        report.check_size(json.len())?;
         report.validate()?;
         Ok(report)
     }
@@ -792,15 +1072,7 @@ impl Report {
             good_faith: draft.good_faith,
         };
         report.validate()?;
-        if report.to_json().len() > MAX_REPORT_BYTES {
-            return Err(err(
-                "",
-                Problem::TooLong {
-                    max: MAX_REPORT_BYTES,
-                    unit: "bytes of JSON",
-                },
-            ));
-        }
+        report.check_size(report.to_json().len())?;
         Ok(report)
     }
 }
@@ -837,6 +1109,14 @@ impl<'a> JsonObject<'a> {
     fn close(self) {
         self.out.push('}');
     }
+}
+
+/// A whole number in decimal, as JSON writes it.
+fn push_u32(out: &mut String, n: u32) {
+    if n >= 10 {
+        push_u32(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// A number from 0 to 255 in decimal, as JSON writes it.
@@ -898,6 +1178,7 @@ mod tests {
                 hash: "0f".repeat(32),
                 quality: 100,
             }),
+            vpdq: None,
         }
     }
 
@@ -1181,7 +1462,7 @@ mod tests {
                 max: 1,
                 unit: "bytes",
             },
-            Problem::TooMany { max: 1 },
+            Problem::TooMany { max: 1, unit: "" },
             Problem::Empty,
             Problem::NotHttpUrl,
             Problem::NotNormalised,
@@ -1192,6 +1473,10 @@ mod tests {
             Problem::NotEmail,
             Problem::ContactForMinor,
             Problem::GoodFaithRequired,
+            Problem::NotAVideo,
+            Problem::NotBase64,
+            Problem::NotWholeHashes,
+            Problem::DuplicateHash { index: 1, first: 0 },
         ];
         // No wildcard: a new variant fails to compile here until it is given a place in `every`.
         let place = |p: &Problem| match p {
@@ -1213,6 +1498,10 @@ mod tests {
             Problem::NotEmail => 15,
             Problem::ContactForMinor => 16,
             Problem::GoodFaithRequired => 17,
+            Problem::NotAVideo => 18,
+            Problem::NotBase64 => 19,
+            Problem::NotWholeHashes => 20,
+            Problem::DuplicateHash { .. } => 21,
         };
         let places: Vec<usize> = every.iter().map(place).collect();
         assert_eq!(places, (0..every.len()).collect::<Vec<_>>());
@@ -1236,6 +1525,13 @@ mod tests {
         assert_eq!(Problem::Malformed("x".into()).code(), "malformed");
         assert_eq!(Problem::NotNormalised.code(), "not-normalised");
         assert_eq!(Problem::GoodFaithRequired.code(), "good-faith-required");
+        assert_eq!(Problem::NotAVideo.code(), "not-a-video");
+        assert_eq!(Problem::NotBase64.code(), "not-base64");
+        assert_eq!(Problem::NotWholeHashes.code(), "not-whole-hashes");
+        assert_eq!(
+            Problem::DuplicateHash { index: 1, first: 0 }.code(),
+            "duplicate-hash"
+        );
     }
 
     #[test]
@@ -1255,6 +1551,300 @@ mod tests {
             ),
             "{e}"
         );
+    }
+
+    const H1: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+
+    /// `n` distinct hashes: the first four bytes are the index.
+    fn distinct(n: usize) -> Vec<PdqHash> {
+        (0..n)
+            .map(|i| {
+                let mut bytes = [0x5a; 32];
+                bytes[..4].copy_from_slice(&(i as u32).to_be_bytes());
+                PdqHash::from_bytes(bytes)
+            })
+            .collect()
+    }
+
+    fn video(vpdq: Option<ItemVpdq>) -> Item {
+        Item {
+            kind: ItemKind::Video,
+            pdq: None,
+            vpdq,
+            ..item()
+        }
+    }
+
+    fn vpdq_text(hashes: &str) -> Option<ItemVpdq> {
+        Some(ItemVpdq {
+            seconds_per_hash: 1,
+            hashes: hashes.into(),
+        })
+    }
+
+    #[test]
+    fn a_video_s_usable_frames_become_its_vpdq() {
+        let mut d = draft();
+        d.add_item("video", "ab".repeat(32), "cd".repeat(16), None, None)
+            .unwrap();
+        let h2 = "0f".repeat(32);
+        let h3 = "00ff".repeat(16);
+        // Quality under 50 and a repeat are left out; the frames' order is kept.
+        let hex = [H1, &h2, H1, &h3].concat();
+        d.add_video_frames_hex(&hex, &[100, 49, 90, 50]).unwrap();
+        let report = Report::from_draft(d.clone()).unwrap();
+        // Python: base64.b64encode(bytes.fromhex(H1 + "00ff" * 16)).decode()
+        let want = "+PjwzuD0qE8GNwoiA49j8LNuLtWWYh4dM+aznE6cmyIA/wD/AP8A/wD/AP8A/wD/AP8A/wD/AP8A/wD/AP8A/w==";
+        assert_eq!(report.items[1].vpdq, vpdq_text(want));
+        assert!(
+            report.to_json().contains(&format!(
+                ",\"md5\":\"{}\",\"vpdq\":{{\"seconds_per_hash\":1,\"hashes\":\"{want}\"}}}}]",
+                "cd".repeat(16)
+            )),
+            "{}",
+            report.to_json()
+        );
+        // No usable frame: no vpdq, as for a video that could not be fingerprinted; a second
+        // call replaces the first's.
+        d.add_video_frames_hex(&h2, &[49]).unwrap();
+        assert_eq!(d.items[1].vpdq, None);
+        d.add_video_frames_hex("", &[]).unwrap();
+        assert_eq!(d.items[1].vpdq, None);
+    }
+
+    #[test]
+    fn frames_are_refused_where_they_are_given() {
+        let mut d = draft();
+        d.items.clear();
+        let e = d.add_video_frames_hex(H1, &[100]).unwrap_err();
+        assert_eq!((e.field.as_str(), e.problem), ("items", Problem::Missing));
+        d.add_item("image", "a".into(), "b".into(), None, None)
+            .unwrap();
+        let e = d.add_video_frames_hex(H1, &[100]).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.problem.code()),
+            ("items[0].vpdq", "not-a-video")
+        );
+        assert_eq!(
+            e.to_string(),
+            "items[0].vpdq: only an item of kind video has vpdq"
+        );
+        d.add_item("video", "a".into(), "b".into(), None, None)
+            .unwrap();
+        for (hex, qualities, problem) in [
+            (
+                H1.to_string(),
+                &[100, 100][..],
+                Problem::NotHex { digits: 64 },
+            ),
+            (
+                H1[1..].to_string(),
+                &[100][..],
+                Problem::NotHex { digits: 64 },
+            ),
+            (
+                H1.to_uppercase(),
+                &[100][..],
+                Problem::NotHex { digits: 64 },
+            ),
+            (
+                format!("{H1}{}", "g".repeat(64)),
+                &[100, 100][..],
+                Problem::NotHex { digits: 64 },
+            ),
+            // 64 bytes that are not 64 characters.
+            (
+                format!("{}{}", "é".repeat(32), H1),
+                &[100, 100][..],
+                Problem::NotHex { digits: 64 },
+            ),
+            (H1.to_string(), &[101][..], Problem::QualityOver100),
+        ] {
+            let e = d.add_video_frames_hex(&hex, qualities).unwrap_err();
+            assert_eq!(
+                (e.field.as_str(), e.problem),
+                ("items[1].vpdq", problem),
+                "{hex}"
+            );
+        }
+        assert_eq!(d.items[1].vpdq, None);
+    }
+
+    #[test]
+    fn each_vpdq_rule_names_its_field_and_problem() {
+        let one = ItemVpdq::from_hashes(&distinct(1)).hashes;
+        let three = ItemVpdq::from_hashes(&distinct(3)).hashes;
+        let dup = ItemVpdq::from_hashes(&[distinct(2), distinct(1)].concat()).hashes;
+        let cases: Vec<(Item, &str, Problem, &str)> = vec![
+            (
+                Item {
+                    vpdq: vpdq_text(&one),
+                    ..item()
+                },
+                "items[0].vpdq",
+                Problem::NotAVideo,
+                "only an item of kind video has vpdq",
+            ),
+            (
+                video(Some(ItemVpdq {
+                    seconds_per_hash: 2,
+                    hashes: one.clone(),
+                })),
+                "items[0].vpdq.seconds_per_hash",
+                Problem::NotOneOf { allowed: &["1"] },
+                "must be 1",
+            ),
+            (
+                video(vpdq_text("")),
+                "items[0].vpdq.hashes",
+                Problem::Missing,
+                "missing",
+            ),
+            (
+                video(vpdq_text(&one[1..])),
+                "items[0].vpdq.hashes",
+                Problem::NotBase64,
+                "not canonical base64 (RFC 4648: standard alphabet, = padding, no line breaks)",
+            ),
+            (
+                video(vpdq_text(&format!("{one}\n"))),
+                "items[0].vpdq.hashes",
+                Problem::NotBase64,
+                "not canonical base64 (RFC 4648: standard alphabet, = padding, no line breaks)",
+            ),
+            (
+                video(vpdq_text("Zm9v")),
+                "items[0].vpdq.hashes",
+                Problem::NotWholeHashes,
+                "not a whole number of 32-byte hashes",
+            ),
+            (
+                video(vpdq_text(&three[..three.len() - 44])),
+                "items[0].vpdq.hashes",
+                Problem::NotWholeHashes,
+                "not a whole number of 32-byte hashes",
+            ),
+            (
+                video(vpdq_text(&dup)),
+                "items[0].vpdq.hashes",
+                Problem::DuplicateHash { index: 2, first: 0 },
+                "hash 2 is the same as hash 0",
+            ),
+        ];
+        for (item, field, problem, message) in cases {
+            let mut d = draft();
+            d.items = vec![item];
+            let e = Report::from_draft(d).unwrap_err();
+            assert_eq!((e.field.as_str(), &e.problem), (field, &problem), "{e}");
+            assert_eq!(e.to_string(), format!("{field}: {message}"));
+        }
+        let mut d = draft();
+        d.items = vec![video(vpdq_text(&three))];
+        assert!(Report::from_draft(d).is_ok());
+    }
+
+    #[test]
+    fn at_most_three_hours_of_hashes_in_an_item_and_in_the_report() {
+        let all = distinct(MAX_REPORT_HASHES + 1);
+        let mut d = draft();
+        d.items = vec![video(Some(ItemVpdq::from_hashes(
+            &all[..MAX_REPORT_HASHES],
+        )))];
+        let report = Report::from_draft(d.clone()).unwrap();
+        assert_eq!(report.vpdq_text_len(), MAX_VPDQ_TEXT_BYTES);
+        assert_eq!(
+            report.items[0].vpdq.as_ref().unwrap().hashes().unwrap(),
+            all[..MAX_REPORT_HASHES]
+        );
+        d.items = vec![video(Some(ItemVpdq::from_hashes(&all)))];
+        let e = Report::from_draft(d.clone()).unwrap_err();
+        assert_eq!(e.field, "items[0].vpdq.hashes");
+        assert_eq!(
+            e.to_string(),
+            "items[0].vpdq.hashes: more than 10800 hashes"
+        );
+        // Two videos, one hash over between them: the second goes over.
+        let (first, second) = all.split_at(5400);
+        d.items = vec![
+            video(Some(ItemVpdq::from_hashes(first))),
+            item(),
+            video(Some(ItemVpdq::from_hashes(second))),
+        ];
+        let e = Report::from_draft(d.clone()).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.problem.code()),
+            ("items[2].vpdq.hashes", "too-many")
+        );
+        assert_eq!(
+            e.to_string(),
+            "items[2].vpdq.hashes: more than 10800 hashes in the report"
+        );
+        d.items[2] = video(Some(ItemVpdq::from_hashes(&second[1..])));
+        assert!(Report::from_draft(d).is_ok());
+    }
+
+    #[test]
+    fn the_hashes_get_their_own_room_and_nothing_else_does() {
+        assert_eq!(MAX_VPDQ_TEXT_BYTES, 460_800);
+        assert_eq!(MAX_REPORT_TOTAL_BYTES, 526_336);
+        let mut d = draft();
+        d.items = vec![video(Some(ItemVpdq::from_hashes(&distinct(
+            MAX_REPORT_HASHES,
+        ))))];
+        let mut r = Report::from_draft(d.clone()).unwrap();
+        // Filled with URLs to exactly 64 KiB besides the hashes: the largest report there is.
+        let mut gap = MAX_REPORT_BYTES - (r.to_json().len() - MAX_VPDQ_TEXT_BYTES);
+        while gap > 0 {
+            // A URL adds its length and 3 bytes of JSON: two quotes and a comma.
+            let len = if gap > 2033 { 2000 } else { gap - 3 };
+            let url = format!("https://a.example/{}/", r.urls.len());
+            r.urls.push(format!("{url}{}", "p".repeat(len - url.len())));
+            gap -= len + 3;
+        }
+        let json = r.to_json();
+        assert_eq!(json.len(), MAX_REPORT_TOTAL_BYTES);
+        assert_eq!(r.check_size(json.len()), Ok(()));
+        d.urls = r.urls.clone();
+        assert_eq!(Report::from_draft(d.clone()).unwrap().to_json(), json);
+        #[cfg(not(target_arch = "wasm32"))]
+        assert_eq!(Report::from_json(&json).unwrap(), r);
+        // A byte more that is not a hash is too much, though the hashes are fewer than allowed.
+        d.urls.last_mut().unwrap().push('p');
+        d.items = vec![video(Some(ItemVpdq::from_hashes(&distinct(1))))];
+        let e = Report::from_draft(d).unwrap_err();
+        assert_eq!((e.field.as_str(), e.problem.code()), ("", "too-long"));
+        assert_eq!(
+            e.to_string(),
+            ": longer than 65536 bytes of JSON besides vpdq hashes"
+        );
+        // One byte over both: the bytes besides the hashes are named.
+        let e = r.check_size(MAX_REPORT_TOTAL_BYTES + 1).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            ": longer than 65536 bytes of JSON besides vpdq hashes"
+        );
+        // Too many hashes to fit (which validate() refuses first): the whole is named.
+        let mut many = r.clone();
+        many.urls.clear();
+        many.items = vec![video(Some(ItemVpdq::from_hashes(&distinct(16_000))))];
+        let e = many.check_size(many.to_json().len()).unwrap_err();
+        assert_eq!(e.to_string(), ": longer than 526336 bytes of JSON");
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let e = Report::from_json(&format!(" {json}")).unwrap_err();
+            assert_eq!(e.to_string(), ": longer than 526336 bytes of JSON");
+            // Spaces are not hashes: 64 KiB and a space, and a single hash, is refused.
+            let mut small = r.clone();
+            small.items = vec![video(Some(ItemVpdq::from_hashes(&distinct(1))))];
+            let text = small.to_json();
+            let pad = " ".repeat(MAX_REPORT_BYTES + 44 - text.len());
+            assert!(Report::from_json(&format!("{pad}{text}")).is_ok());
+            let e = Report::from_json(&format!(" {pad}{text}")).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                ": longer than 65536 bytes of JSON besides vpdq hashes"
+            );
+        }
     }
 
     #[cfg(not(target_arch = "wasm32"))]

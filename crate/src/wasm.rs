@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::digest::{Algorithms, Digests, StreamDigester};
 use crate::image_info::ImageInfo;
-use crate::pdq::{Pdq, PdqHash, PdqHasher, PdqSize, PixelLayout};
+use crate::pdq::{Pdq, PdqHasher, PdqSize, PixelLayout};
 use crate::report::{item_field, url_field, ItemPdq, Problem, Report, ReportDraft, ReportError};
 
 /// Streaming digests for JavaScript: `new StreamDigester(sha256, md5, sha1)`, then `update(chunk)`
@@ -77,7 +77,7 @@ impl JsPdqHasher {
             "rgb" => PixelLayout::Rgb,
             "rgba" => PixelLayout::Rgba,
             "bgra" => PixelLayout::Bgra,
-            other => return Err(JsError::new(&format!("unknown pixel layout {other:?}"))),
+            other => return Err(JsError::new(&format!("unknown pixel layout \"{other}\""))),
         };
         let size = if cli512 {
             PdqSize::Cli512
@@ -98,8 +98,8 @@ impl JsPdqHasher {
     }
 }
 
-/// A PDQ result: `hash` (64 hex digits), `quality` (0-100), `hashedWidth`, `hashedHeight`, and
-/// `dihedral()`: the hashes of the rotations and flips.
+/// A PDQ result: `hash` (64 hex digits) and `quality` (0-100). (The dihedral hashes are the
+/// native command's: the page never used them, and they cost its module 1.5 KB gzipped.)
 #[wasm_bindgen(js_name = Pdq)]
 pub struct JsPdq(Pdq);
 
@@ -113,26 +113,6 @@ impl JsPdq {
     #[wasm_bindgen(getter)]
     pub fn quality(&self) -> u8 {
         self.0.quality
-    }
-
-    #[wasm_bindgen(getter, js_name = hashedWidth)]
-    pub fn hashed_width(&self) -> u32 {
-        self.0.hashed_width
-    }
-
-    #[wasm_bindgen(getter, js_name = hashedHeight)]
-    pub fn hashed_height(&self) -> u32 {
-        self.0.hashed_height
-    }
-
-    /// `[rot90, rot180, rot270, flipx, flipy, flipp, flipm]`, the reference's order.
-    pub fn dihedral(&self) -> Vec<String> {
-        self.0
-            .dihedral
-            .to_array()
-            .iter()
-            .map(PdqHash::to_hex)
-            .collect()
     }
 }
 
@@ -172,6 +152,15 @@ extern "C" {
     /// crate does not depend on for one function.
     #[wasm_bindgen(js_namespace = Reflect, js_name = set, catch)]
     fn reflect_set(target: &JsValue, key: &JsValue, value: &JsValue) -> Result<bool, JsValue>;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The frames' qualities: a `Uint8Array`, told apart with `instanceof` and copied whole into
+    /// the module by `slice()` (declared here rather than through js-sys, as `Reflect.set` is).
+    type Uint8Array;
+    #[wasm_bindgen(method)]
+    fn slice(this: &Uint8Array) -> Vec<u8>;
 }
 
 /// The JS `Error` thrown for a refused report or draft: `name` is `"ReportError"`, `message` the
@@ -243,6 +232,8 @@ fn required(value: &JsValue, at: At) -> Result<String, JsValue> {
 //
 //   const draft = new ReportDraft(idempotencyKey, createdAt, language, situation);
 //   draft.addItem('image', sha256, md5, sha1, pdqHash, pdqQuality);  // the last three optional
+//   draft.addItem('video', sha256, md5, sha1);
+//   draft.addVideoFrames(hashesHex, qualities);  // the frames of the video just added
 //   draft.addUrl('https://example.com/a');
 //   draft.setExplanation(text); draft.setName(name); draft.setEmail(email);
 //   draft.setGoodFaith(true);
@@ -256,7 +247,8 @@ fn required(value: &JsValue, at: At) -> Result<String, JsValue> {
 // rest by build(): `Report::from_draft` trims text, drops empty fields, keeps each URL once,
 // leaves out contact details for a minor and checks every rule of the payload.
 /// A report being filled in: `new ReportDraft(idempotencyKey, createdAt, language, situation)`,
-/// `addItem`, `addUrl`, `setExplanation`, `setName`, `setEmail`, `setGoodFaith`, then `build()`
+/// `addItem`, `addVideoFrames`, `addUrl`, `setExplanation`, `setName`, `setEmail`,
+/// `setGoodFaith`, then `build()`
 /// for the JSON to send (it consumes the draft; `free()` one that is not built). Refusals throw
 /// an `Error` named `ReportError` with `field` and `problem`.
 #[wasm_bindgen(js_name = ReportDraft)]
@@ -333,6 +325,40 @@ impl JsReportDraft {
             .map_err(report_error)
     }
 
+    // One call per video, after its addItem: the hashes as one string of 64 hex digits each, one
+    // after another, and a Uint8Array with one quality a hash, in video order (frame numbers are
+    // not sent). The core keeps the usable hashes (quality 50 or more, repeats dropped) and
+    // encodes them; none usable means no vpdq. Refused: no item yet (`missing` on `items`), the
+    // last item not a video (`not-a-video`), not 64 lowercase hex digits a quality (`not-hex`),
+    // a quality over 100 (`quality-over-100`), a non-string or non-Uint8Array (`malformed`), all
+    // on `items[i].vpdq`. More than 10800 hashes is refused by build().
+    /// The vPDQ frames of the video just added: `hashesHex`, 64 lowercase hex digits a frame one
+    /// after another, and `qualities`, a `Uint8Array` of one quality (0 to 100) a frame.
+    #[wasm_bindgen(js_name = addVideoFrames)]
+    pub fn add_video_frames(
+        &mut self,
+        #[wasm_bindgen(js_name = hashesHex, unchecked_param_type = "string")] hashes_hex: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] qualities: JsValue,
+    ) -> Result<(), JsValue> {
+        // No item to give them to is said first, as the core says it.
+        let Some(i) = self.0.items.len().checked_sub(1) else {
+            return Err(refused("items".into(), Problem::Missing));
+        };
+        let at = At::Item(i, "vpdq");
+        let hashes_hex = required(&hashes_hex, at)?;
+        let qualities = wasm_bindgen::JsCast::dyn_ref::<Uint8Array>(&qualities)
+            .ok_or_else(|| {
+                refused(
+                    at.field(),
+                    Problem::Malformed("expected a Uint8Array of qualities".into()),
+                )
+            })?
+            .slice();
+        self.0
+            .add_video_frames_hex(&hashes_hex, &qualities)
+            .map_err(report_error)
+    }
+
     // Blank URLs are dropped and repeated ones kept once by build(), which also checks them; a
     // non-string is `malformed` on `urls[i]`, `i` counting the calls so far.
     /// A web address, as the WHATWG `URL` serialised it.
@@ -405,6 +431,19 @@ impl JsReportDraft {
             .map(|report| report.to_json())
             .map_err(report_error)
     }
+}
+
+/// `mp4` or `matroska` when the file's first bytes are a video container (MP4/MOV, WebM/MKV),
+/// else `undefined`: the worker then loads the video module (`report_helper_video`) for vPDQ.
+#[wasm_bindgen(js_name = videoContainer)]
+pub fn video_container(head: &[u8]) -> Option<String> {
+    crate::video::sniff(head).map(|c| {
+        match c {
+            crate::video::Container::Mp4 => "mp4",
+            crate::video::Container::Matroska => "matroska",
+        }
+        .into()
+    })
 }
 
 #[cfg(test)]
@@ -513,6 +552,95 @@ mod tests {
         let error = d.build().unwrap_err();
         let message = report_error_of(&error, "good_faith", "good-faith-required");
         assert_eq!(message, "good_faith: the good-faith statement is required");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_video_s_frames_go_into_its_item() {
+        let h1 = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+        let (h2, h3) = ("0f".repeat(32), "00ff".repeat(16));
+        let (sha256, md5) = ("ab".repeat(32), "cd".repeat(16));
+        let mut d = draft();
+        d.add_item(s("video"), s(&sha256), s(&md5), U, U, U)
+            .unwrap();
+        // Under quality 50 and a repeat are left out.
+        d.add_video_frames(
+            s(&[h1, &h2, h1, &h3].concat()),
+            JsValue::from(vec![100u8, 49, 90, 50]),
+        )
+        .unwrap();
+        // Python: base64.b64encode(bytes.fromhex(h1 + "00ff" * 16)).decode()
+        let hashes = "+PjwzuD0qE8GNwoiA49j8LNuLtWWYh4dM+aznE6cmyIA/wD/AP8A/wD/AP8A/wD/AP8A/wD/AP8A/wD/AP8A/w==";
+        let json = d.build().unwrap();
+        assert!(
+            json.contains(&format!(
+                "{{\"kind\":\"video\",\"sha256\":\"{sha256}\",\"md5\":\"{md5}\",\
+                 \"vpdq\":{{\"seconds_per_hash\":1,\"hashes\":\"{hashes}\"}}}}"
+            )),
+            "{json}"
+        );
+
+        // No usable frame: no vpdq.
+        let mut d = draft();
+        d.add_item(s("video"), s(&sha256), s(&md5), U, U, U)
+            .unwrap();
+        d.add_video_frames(s(&h2), JsValue::from(vec![10u8]))
+            .unwrap();
+        assert!(!d.build().unwrap().contains("vpdq"));
+
+        let mut d = draft();
+        report_error_of(
+            &d.add_video_frames(s(h1), JsValue::from(vec![100u8]))
+                .unwrap_err(),
+            "items",
+            "missing",
+        );
+        report_error_of(&d.add_video_frames(U, U).unwrap_err(), "items", "missing");
+        d.add_item(s("image"), s(&sha256), s(&md5), U, U, U)
+            .unwrap();
+        let message = report_error_of(
+            &d.add_video_frames(s(h1), JsValue::from(vec![100u8]))
+                .unwrap_err(),
+            "items[0].vpdq",
+            "not-a-video",
+        );
+        assert_eq!(
+            message,
+            "items[0].vpdq: only an item of kind video has vpdq"
+        );
+        d.add_item(s("video"), s(&sha256), s(&md5), U, U, U)
+            .unwrap();
+        for (hashes, qualities, problem) in [
+            (s(h1), JsValue::from(vec![100u8, 100]), "not-hex"),
+            (s(&h1.to_uppercase()), JsValue::from(vec![100u8]), "not-hex"),
+            (s(h1), JsValue::from(vec![101u8]), "quality-over-100"),
+            (U, JsValue::from(vec![100u8]), "missing"),
+            (JsValue::from(1), JsValue::from(vec![100u8]), "malformed"),
+            (s(h1), U, "malformed"),
+            (s(h1), s("d"), "malformed"),
+            (s(h1), JsValue::from(vec![100.0f64]), "malformed"),
+            (
+                s(h1),
+                JsValue::from(wasm_bindgen::Clamped(vec![100u8])),
+                "malformed",
+            ),
+        ] {
+            let error = d.add_video_frames(hashes, qualities).unwrap_err();
+            report_error_of(&error, "items[1].vpdq", problem);
+        }
+        assert!(!d.build().unwrap().contains("vpdq"));
+
+        // Over three hours is refused when built.
+        let mut d = draft();
+        d.add_item(s("video"), s(&sha256), s(&md5), U, U, U)
+            .unwrap();
+        let n = 10_801u32;
+        let hex: String = (0..n)
+            .map(|i| format!("{i:08x}{}", "5a".repeat(28)))
+            .collect();
+        d.add_video_frames(s(&hex), JsValue::from(vec![100u8; n as usize]))
+            .unwrap();
+        let message = report_error_of(&d.build().unwrap_err(), "items[0].vpdq.hashes", "too-many");
+        assert_eq!(message, "items[0].vpdq.hashes: more than 10800 hashes");
     }
 
     #[wasm_bindgen_test]

@@ -5,7 +5,7 @@
 //! Native only: serde is not a dependency of the crate on wasm32.
 #![cfg(not(target_arch = "wasm32"))]
 
-use report_helper::report::{Contact, Item, ItemKind, ItemPdq, Report, Situation};
+use report_helper::report::{Contact, Item, ItemKind, ItemPdq, ItemVpdq, Report, Situation};
 
 /// The reference: serde_json through the crate's own derives.
 fn reference(report: &Report) -> String {
@@ -89,6 +89,15 @@ impl Rng {
         }
     }
 
+    /// A whole number: often a small one, else any `u32`.
+    fn number(&mut self) -> u32 {
+        match self.below(3) {
+            0 => self.below(11) as u32,
+            1 => [99, 100, 1000, 65535, 65536, u32::MAX - 1, u32::MAX][self.below(7)],
+            _ => self.next() as u32,
+        }
+    }
+
     fn string(&mut self) -> String {
         let len = [0, 1, 2, 5, 17, 64][self.below(6)];
         (0..len).map(|_| self.char()).collect()
@@ -108,6 +117,10 @@ impl Rng {
                 pdq: self.chance().then(|| ItemPdq {
                     hash: self.string(),
                     quality: self.below(256) as u8,
+                }),
+                vpdq: self.chance().then(|| ItemVpdq {
+                    seconds_per_hash: self.number(),
+                    hashes: self.string(),
                 }),
             })
             .collect();
@@ -191,9 +204,33 @@ fn every_shape_of_report_is_written_as_serde_json_writes_it() {
                     md5: "b".into(),
                     sha1: sha1.clone(),
                     pdq,
+                    vpdq: None,
                 });
                 check(&r);
             }
+        }
+    }
+    // vPDQ, with and without PDQ before it, and every number of digits in `seconds_per_hash`.
+    for seconds_per_hash in [0, 1, 9, 10, 99, 100, 12345, u32::MAX] {
+        for pdq in [
+            None,
+            Some(ItemPdq {
+                hash: "h".into(),
+                quality: 50,
+            }),
+        ] {
+            r.items.push(Item {
+                kind: ItemKind::Video,
+                sha256: "a".into(),
+                md5: "b".into(),
+                sha1: None,
+                pdq,
+                vpdq: Some(ItemVpdq {
+                    seconds_per_hash,
+                    hashes: "+PjwzuD0qE8GNwoiA49j8LNuLtWWYh4dM+aznE6cmyI=".into(),
+                }),
+            });
+            check(&r);
         }
     }
     for name in [None, Some("n".to_string())] {

@@ -7,9 +7,11 @@
 //! verdict (and its field and problem); `tests/schema.spec.mjs` holds Ajv to the same file.
 
 use report_helper::report::{
-    Contact, Item, ItemKind, ItemPdq, Report, Situation, MAX_EMAIL_BYTES, MAX_EXPLANATION_CHARS,
-    MAX_ITEMS, MAX_NAME_CHARS, MAX_REPORT_BYTES, MAX_URLS, MAX_URL_BYTES, SCHEMA_V1,
+    Contact, Item, ItemKind, ItemPdq, ItemVpdq, Report, Situation, MAX_EMAIL_BYTES,
+    MAX_EXPLANATION_CHARS, MAX_ITEMS, MAX_NAME_CHARS, MAX_REPORT_BYTES, MAX_REPORT_TOTAL_BYTES,
+    MAX_URLS, MAX_URL_BYTES, MAX_VPDQ_TEXT_BYTES, SCHEMA_V1,
 };
+use report_helper::vpdq::{MAX_REPORT_HASHES, SECONDS_PER_HASH};
 use serde_json::Value;
 
 #[cfg(target_arch = "wasm32")]
@@ -62,7 +64,30 @@ fn strings(value: &Value) -> Vec<&str> {
     strings
 }
 
-/// A report with every optional field given, and one with none.
+/// The vPDQ of `n` distinct hashes (the index in the first 4 bytes, then `Z`s): one hash as
+/// Python's `base64.b64encode` writes it; more through the core's encoder, whose own tests hold it
+/// to RFC 4648 and Python (the cases file's are Node's).
+fn vpdq(n: usize) -> ItemVpdq {
+    let bytes: Vec<u8> = (0..n)
+        .flat_map(|i| {
+            let mut hash = [0x5a; 32];
+            hash[..4].copy_from_slice(&(i as u32).to_be_bytes());
+            hash
+        })
+        .collect();
+    let hashes = match n {
+        // python3 -c 'import base64; print(base64.b64encode(bytes(4) + b"Z" * 28).decode())'
+        1 => "AAAAAFpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo=".to_string(),
+        _ => report_helper::vpdq::encoding::encode(&bytes),
+    };
+    ItemVpdq {
+        seconds_per_hash: SECONDS_PER_HASH,
+        hashes,
+    }
+}
+
+/// A report with every optional field given (an image with PDQ, a video with vPDQ), and one
+/// with none.
 fn full_and_bare() -> (Report, Report) {
     let full = Report {
         schema: SCHEMA_V1.into(),
@@ -70,16 +95,27 @@ fn full_and_bare() -> (Report, Report) {
         created_at: "2026-11-27T21:57:00Z".into(),
         language: "en".into(),
         situation: Situation::Shared,
-        items: vec![Item {
-            kind: ItemKind::Image,
-            sha256: "ab".repeat(32),
-            md5: "cd".repeat(16),
-            sha1: Some("ef".repeat(20)),
-            pdq: Some(ItemPdq {
-                hash: "0f".repeat(32),
-                quality: 100,
-            }),
-        }],
+        items: vec![
+            Item {
+                kind: ItemKind::Image,
+                sha256: "ab".repeat(32),
+                md5: "cd".repeat(16),
+                sha1: Some("ef".repeat(20)),
+                pdq: Some(ItemPdq {
+                    hash: "0f".repeat(32),
+                    quality: 100,
+                }),
+                vpdq: None,
+            },
+            Item {
+                kind: ItemKind::Video,
+                sha256: "ab".repeat(32),
+                md5: "cd".repeat(16),
+                sha1: Some("ef".repeat(20)),
+                pdq: None,
+                vpdq: Some(vpdq(1)),
+            },
+        ],
         urls: vec!["https://a.example/x".into()],
         explanation: Some("What happened.".into()),
         contact: Some(Contact {
@@ -91,6 +127,8 @@ fn full_and_bare() -> (Report, Report) {
     let mut bare = full.clone();
     bare.items[0].sha1 = None;
     bare.items[0].pdq = None;
+    bare.items[1].sha1 = None;
+    bare.items[1].vpdq = None;
     bare.explanation = None;
     bare.contact = None;
     (full, bare)
@@ -129,12 +167,26 @@ fn the_schema_s_limits_are_the_core_s() {
     assert_eq!(at(&s, "/properties/urls/uniqueItems"), true);
     assert_eq!(at(&s, "/properties/good_faith/const"), true);
     assert_eq!(number(&s, "/$defs/pdq/properties/quality/maximum"), 100);
-    // The one limit JSON Schema cannot state is stated in its description.
-    let description = at(&s, "/description").as_str().unwrap();
-    assert!(
-        description.contains(&format!("{MAX_REPORT_BYTES} bytes")),
-        "{description}"
+    assert_eq!(
+        number(&s, "/$defs/vpdq/properties/seconds_per_hash/const"),
+        SECONDS_PER_HASH as usize
     );
+    // One hash at least, MAX_REPORT_HASHES at most, as base64.
+    assert_eq!(number(&s, "/$defs/vpdq/properties/hashes/minLength"), 44);
+    assert_eq!(
+        number(&s, "/$defs/vpdq/properties/hashes/maxLength"),
+        MAX_VPDQ_TEXT_BYTES
+    );
+    assert_eq!(vpdq(MAX_REPORT_HASHES).hashes.len(), MAX_VPDQ_TEXT_BYTES);
+    // The limits JSON Schema cannot state are stated in its description.
+    let description = at(&s, "/description").as_str().unwrap();
+    for limit in [
+        format!("{MAX_REPORT_BYTES} bytes"),
+        format!("{MAX_REPORT_TOTAL_BYTES} bytes"),
+        format!("{MAX_REPORT_HASHES} vPDQ hashes"),
+    ] {
+        assert!(description.contains(&limit), "{limit}: {description}");
+    }
 }
 
 /// The names the core writes for an enum's variants, sorted.
@@ -182,10 +234,10 @@ fn the_schema_s_properties_are_the_fields_the_core_writes() {
     for (properties, required, written, bare_written) in [
         ("/properties", "/required", &full, &bare),
         (
-            "/$defs/item/properties",
-            "/$defs/item/required",
-            &full["items"][0],
-            &bare["items"][0],
+            "/$defs/vpdq/properties",
+            "/$defs/vpdq/required",
+            &full["items"][1]["vpdq"],
+            &full["items"][1]["vpdq"],
         ),
         (
             "/$defs/pdq/properties",
@@ -196,6 +248,19 @@ fn the_schema_s_properties_are_the_fields_the_core_writes() {
     ] {
         assert_eq!(keys(at(&s, properties)), keys(written), "{properties}");
         assert_eq!(strings(at(&s, required)), keys(bare_written), "{required}");
+    }
+    // An item's: the image's and the video's together; required, what both have bare.
+    let mut item_keys = keys(&full["items"][0]);
+    item_keys.extend(keys(&full["items"][1]));
+    item_keys.sort_unstable();
+    item_keys.dedup();
+    assert_eq!(keys(at(&s, "/$defs/item/properties")), item_keys);
+    for bare_item in [&bare["items"][0], &bare["items"][1]] {
+        assert_eq!(
+            strings(at(&s, "/$defs/item/required")),
+            keys(bare_item),
+            "{bare_item}"
+        );
     }
     assert_eq!(
         keys(at(&s, "/$defs/contact/properties")),
@@ -285,6 +350,40 @@ fn the_core_enforces_the_limits_at_their_edges() {
     assert!(ok(&r));
     r.items.push(full.items[0].clone());
     assert!(!ok(&r));
+    // Hashes: in one video, and in the whole report.
+    let mut r = full.clone();
+    r.items[1].vpdq = Some(vpdq(MAX_REPORT_HASHES));
+    assert!(ok(&r));
+    r.items[1].vpdq = Some(vpdq(MAX_REPORT_HASHES + 1));
+    assert!(!ok(&r));
+    r.items[1].vpdq = Some(vpdq(MAX_REPORT_HASHES - 1));
+    r.items.push(r.items[1].clone());
+    r.items[2].vpdq = Some(vpdq(1));
+    assert!(ok(&r));
+    r.items[2].vpdq = Some(vpdq(2));
+    assert!(!ok(&r));
+    // Size: 64 KiB besides the hashes, and 526336 bytes in all.
+    let mut r = full.clone();
+    r.items[1].vpdq = Some(vpdq(MAX_REPORT_HASHES));
+    let json = r.to_json();
+    let besides = json.len() - MAX_VPDQ_TEXT_BYTES;
+    assert!(r.check_size(json.len()).is_ok());
+    assert!(r
+        .check_size(json.len() + MAX_REPORT_BYTES - besides)
+        .is_ok());
+    assert_eq!(
+        json.len() + MAX_REPORT_BYTES - besides,
+        MAX_REPORT_TOTAL_BYTES
+    );
+    assert!(r.check_size(MAX_REPORT_TOTAL_BYTES + 1).is_err());
+    r.items[1].vpdq = Some(vpdq(1));
+    let json = r.to_json();
+    assert!(r
+        .check_size(json.len() + MAX_REPORT_BYTES - (json.len() - 44))
+        .is_ok());
+    assert!(r
+        .check_size(json.len() + MAX_REPORT_BYTES - (json.len() - 44) + 1)
+        .is_err());
 }
 
 /// One case of `schema/tests/report-v1-cases.json` (its header is in `make-report-v1-cases.mjs`).

@@ -16,7 +16,9 @@
 //                          state (listed in the schema's description); Ajv must disagree here
 //   canonical              for a valid report: the core's canonical form of it, exactly
 //
-// Digests are the well-known ones of '' and 'abc'.
+// Digests are the well-known ones of '' and 'abc'; vPDQ hashes are encoded with Node's Buffer
+// (base64 of the hashes' bytes as their hex spells them), never with the core.
+import { Buffer } from 'node:buffer';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +33,29 @@ export const SHA256_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410f
 export const MD5_ABC = '900150983cd24fb0d6963f7d28e17f72';
 export const SHA1_ABC = 'a9993e364706816aba3e25717850c26c9cd0d89d';
 export const PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
+
+/** Most vPDQ hashes in a report (three hours at one a second), and the size limits. */
+export const MAX_HASHES = 10800;
+export const MAX_BYTES_BESIDES_HASHES = 65536;
+export const MAX_BYTES = 65536 + 4 * Math.ceil((MAX_HASHES * 32) / 3);
+
+/** `vpdq.hashes` of hashes given in hex: Node's base64 of their bytes, one after another. */
+export const vpdqHashes = (hexes) => Buffer.from(hexes.join(''), 'hex').toString('base64');
+/** `n` distinct hashes in hex, from `from` on: the index in the first 4 bytes. */
+export const distinctHashes = (n, from = 0) =>
+  Array.from({ length: n }, (_, i) => (from + i).toString(16).padStart(8, '0') + '5a'.repeat(28));
+/** A video item with the vPDQ of `hexes`. */
+export const videoItem = (hexes) => ({
+  kind: 'video', sha256: SHA256_EMPTY, md5: MD5_EMPTY, vpdq: { seconds_per_hash: 1, hashes: vpdqHashes(hexes) },
+});
+/** The bytes of `report` as JSON besides its vpdq.hashes strings, which the 64 KiB limit counts. */
+export function bytesBesidesHashes(text) {
+  const report = JSON.parse(text);
+  const hashes = (Array.isArray(report?.items) ? report.items : [])
+    .map((i) => (typeof i?.vpdq?.hashes === 'string' ? Buffer.byteLength(i.vpdq.hashes) : 0))
+    .reduce((a, b) => a + b, 0);
+  return Buffer.byteLength(text) - hashes;
+}
 
 /** A valid report with every field; each case below changes one thing in a fresh copy. */
 const valid = () => ({
@@ -54,6 +79,33 @@ const VALID_CANONICAL =
   '"pdq":{"hash":"f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22","quality":100}}],' +
   '"urls":["https://a.example/x"],"explanation":"What happened.",' +
   '"contact":{"name":"Sam","email":"sam@example.org"},"good_faith":true}';
+
+/** The valid report with one video of one hash, and its canonical form, written out by hand. */
+const validVideo = () => ({ ...valid(), items: [videoItem([PDQ])] });
+const VIDEO_CANONICAL =
+  '{"schema":"report-helper/report@1","idempotency_key":"3f2b8c1e-1d2a-4c6b-9a7e-5b1c2d3e4f50",' +
+  '"created_at":"2026-11-27T21:57:00Z","language":"nl","situation":"shared",' +
+  '"items":[{"kind":"video","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",' +
+  '"md5":"d41d8cd98f00b204e9800998ecf8427e",' +
+  '"vpdq":{"seconds_per_hash":1,"hashes":"+PjwzuD0qE8GNwoiA49j8LNuLtWWYh4dM+aznE6cmyI="}}],' +
+  '"urls":["https://a.example/x"],"explanation":"What happened.",' +
+  '"contact":{"name":"Sam","email":"sam@example.org"},"good_faith":true}';
+
+/**
+ * `report` with URLs added until its JSON, besides the vpdq.hashes text, is `bytes` long: each
+ * URL adds its length and 3 bytes (two quotes and a comma).
+ */
+function paddedTo(report, bytes) {
+  let gap = bytes - bytesBesidesHashes(JSON.stringify(report));
+  while (gap > 0) {
+    const len = gap > 2033 ? 2000 : gap - 3;
+    const start = `https://a.example/${report.urls.length}/`;
+    report.urls.push(start + 'p'.repeat(len - start.length));
+    gap -= len + 3;
+  }
+  if (bytesBesidesHashes(JSON.stringify(report)) !== bytes) throw new Error(`could not pad to ${bytes}`);
+  return report;
+}
 
 /** `valid()` changed by `change`. */
 function changed(change) {
@@ -105,6 +157,32 @@ const BROKEN = [
   ['a null URL list', (r) => (r.urls = null), '', 'malformed', 'invalid type: null'],
   // Items are short; 1001 of them are over 64 KiB too, which the core checks first.
   ['1001 items (over 64 KiB as JSON too)', (r) => (r.items = Array(1001).fill({ kind: 'other', sha256: SHA256_EMPTY, md5: MD5_EMPTY })), '', 'too-long'],
+  // vPDQ: on a video only, seconds_per_hash 1, and canonical base64 of whole 32-byte hashes.
+  ['vpdq on an image', (r) => (r.items[0].vpdq = videoItem([PDQ]).vpdq), 'items[0].vpdq', 'not-a-video', 'only an item of kind video has vpdq'],
+  ['vpdq on an item of kind other', (r) => (r.items = [{ ...videoItem([PDQ]), kind: 'other' }]), 'items[0].vpdq', 'not-a-video'],
+  ['vpdq on the second item, an image', (r) => (r.items = [videoItem([PDQ]), { ...r.items[0], vpdq: videoItem([PDQ]).vpdq }]), 'items[1].vpdq', 'not-a-video'],
+  ['seconds_per_hash 2', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.seconds_per_hash = 2), 'items[0].vpdq.seconds_per_hash', 'not-one-of', 'items[0].vpdq.seconds_per_hash: must be 1'],
+  ['seconds_per_hash 0', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.seconds_per_hash = 0), 'items[0].vpdq.seconds_per_hash', 'not-one-of'],
+  ['seconds_per_hash 1.5', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.seconds_per_hash = 1.5), '', 'malformed', 'invalid type: floating point `1.5`'],
+  ['seconds_per_hash -1', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.seconds_per_hash = -1), '', 'malformed', 'invalid value: integer `-1`'],
+  ['seconds_per_hash "1"', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.seconds_per_hash = '1'), '', 'malformed', 'invalid type: string "1"'],
+  ['vpdq without seconds_per_hash', (r) => (r.items = [videoItem([PDQ])], delete r.items[0].vpdq.seconds_per_hash), '', 'malformed', 'missing field `seconds_per_hash`'],
+  ['vpdq without hashes', (r) => (r.items = [videoItem([PDQ])], delete r.items[0].vpdq.hashes), '', 'malformed', 'missing field `hashes`'],
+  ['vpdq with frame numbers', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.frames = [0]), '', 'malformed', 'unknown field `frames`'],
+  ['vpdq hashes as a list', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.hashes = [PDQ]), '', 'malformed', 'invalid type: sequence'],
+  ['vpdq empty', (r) => (r.items = [{ ...videoItem([PDQ]), vpdq: {} }]), '', 'malformed', 'missing field `seconds_per_hash`'],
+  ['no hashes', (r) => (r.items = [videoItem([])]), 'items[0].vpdq.hashes', 'missing', 'items[0].vpdq.hashes: missing'],
+  ['hashes without their padding', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.hashes = vpdqHashes([PDQ]).replace(/=+$/, '')), 'items[0].vpdq.hashes', 'not-base64', 'items[0].vpdq.hashes: not canonical base64'],
+  ['hashes with too much padding', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.hashes += '='), 'items[0].vpdq.hashes', 'not-base64'],
+  ['hashes in base64url', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.hashes = vpdqHashes([PDQ]).replaceAll('+', '-').replaceAll('/', '_')), 'items[0].vpdq.hashes', 'not-base64'],
+  ['hashes with a line break', (r) => (r.items = [videoItem([PDQ, PDQ.replace('f8', '00')])], r.items[0].vpdq.hashes = `${r.items[0].vpdq.hashes.slice(0, 76)}\n${r.items[0].vpdq.hashes.slice(76)}`), 'items[0].vpdq.hashes', 'not-base64'],
+  ['hashes with a space', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.hashes = ` ${vpdqHashes([PDQ]).slice(1)}`), 'items[0].vpdq.hashes', 'not-base64'],
+  // The last character before '=' keeps 2 bits of no byte: 'I' (8) is canonical, 'J' (9) is not.
+  ['hashes with bits set under the padding', (r) => (r.items = [videoItem([PDQ])], r.items[0].vpdq.hashes = vpdqHashes([PDQ]).replace(/yI=$/, 'yJ=')), 'items[0].vpdq.hashes', 'not-base64'],
+  ['hashes of 31 bytes', (r) => (r.items = [videoItem([PDQ.slice(2)])]), 'items[0].vpdq.hashes', 'not-whole-hashes', 'items[0].vpdq.hashes: not a whole number of 32-byte hashes'],
+  ['hashes of 33 bytes', (r) => (r.items = [videoItem([`${PDQ}00`])]), 'items[0].vpdq.hashes', 'not-whole-hashes'],
+  ['hashes of 3 bytes', (r) => (r.items = [videoItem(['666f6f'])]), 'items[0].vpdq.hashes', 'not-whole-hashes'],
+  ['10801 hashes in one video', (r) => (r.items = [videoItem(distinctHashes(10801))]), 'items[0].vpdq.hashes', 'too-many', 'items[0].vpdq.hashes: more than 10800 hashes'],
 ];
 
 // Values put at one place in a valid report: [name, place, field, values accepted, values refused].
@@ -169,6 +247,13 @@ const EDGES = [
   ['every situation: other', (r) => (r.situation = 'other')],
   ['every kind: video', (r) => { r.items[0].kind = 'video'; delete r.items[0].pdq; }],
   ['every kind: other', (r) => { r.items[0].kind = 'other'; delete r.items[0].pdq; }],
+  ['a video with two hashes (padded with ==)', (r) => (r.items = [videoItem([PDQ, distinctHashes(1)[0]])])],
+  ['a video with three hashes (no padding)', (r) => (r.items = [videoItem([PDQ, ...distinctHashes(2)])])],
+  ['a video with four hashes (padded with =)', (r) => (r.items = [videoItem([PDQ, ...distinctHashes(3)])])],
+  ['a video with vpdq and SHA-1', (r) => (r.items = [{ ...videoItem([PDQ]), sha1: SHA1_ABC }])],
+  ['a video with vpdq beside an image and a video without', (r) => r.items.push(videoItem(distinctHashes(5)), { kind: 'video', sha256: SHA256_EMPTY, md5: MD5_EMPTY })],
+  ['the same hash in two videos', (r) => (r.items = [videoItem([PDQ]), videoItem([PDQ])])],
+  ['a minor, anonymous, a video with vpdq', (r) => { r.items = [videoItem([PDQ])]; delete r.contact; r.situation = 'minor'; }],
 ];
 
 const json = (report) => JSON.stringify(report);
@@ -205,6 +290,23 @@ export function cases() {
   }
   for (const [name, change] of EDGES) out.push({ name: `accepted: ${name}`, report: changed(change), valid: true });
 
+  // A video's vPDQ, and the largest report there is: three hours of hashes, and exactly 64 KiB
+  // besides them (526336 bytes in all).
+  out.push({ name: 'a video with vPDQ', report: validVideo(), valid: true, canonical: VIDEO_CANONICAL });
+  {
+    const { vpdq, ...video } = validVideo().items[0];
+    const { hashes, ...rate } = vpdq;
+    out.push({
+      name: 'a video with vPDQ, its keys in another order',
+      report: { ...validVideo(), items: [{ vpdq: { hashes, ...rate }, ...video }] },
+      valid: true,
+      canonical: VIDEO_CANONICAL,
+    });
+  }
+  const largest = paddedTo({ ...valid(), items: [videoItem(distinctHashes(MAX_HASHES))] }, MAX_BYTES_BESIDES_HASHES);
+  if (Buffer.byteLength(JSON.stringify(largest)) !== MAX_BYTES) throw new Error('the largest report is not MAX_BYTES');
+  out.push({ name: `accepted: ${MAX_HASHES} hashes and 64 KiB besides them, ${MAX_BYTES} bytes in all`, report: largest, valid: true });
+
   // What JSON Schema cannot say (the schema's description lists these): the schema accepts
   // what the core refuses, or refuses what it accepts.
   out.push({
@@ -232,6 +334,42 @@ export function cases() {
     core_message_contains: 'duplicate field `good_faith`',
     schema_cannot_tell: true,
   });
+  out.push({
+    name: 'cannot tell: the same hash twice in a video',
+    report: changed((r) => (r.items = [videoItem([PDQ, ...distinctHashes(2), PDQ])])),
+    valid: false,
+    field: 'items[0].vpdq.hashes',
+    problem: 'duplicate-hash',
+    core_message_contains: 'items[0].vpdq.hashes: hash 3 is the same as hash 0',
+    schema_cannot_tell: true,
+  });
+  out.push({
+    name: 'cannot tell: 10801 hashes in two videos (5400 and 5401), each under the limit',
+    report: changed((r) => (r.items = [videoItem(distinctHashes(5400)), r.items[0], videoItem(distinctHashes(5401, 5400))])),
+    valid: false,
+    field: 'items[2].vpdq.hashes',
+    problem: 'too-many',
+    core_message_contains: 'items[2].vpdq.hashes: more than 10800 hashes in the report',
+    schema_cannot_tell: true,
+  });
+  out.push({
+    name: 'cannot tell: 65537 bytes besides the hashes (one hash), far under 526336 in all',
+    report: paddedTo(validVideo(), MAX_BYTES_BESIDES_HASHES + 1),
+    valid: false,
+    field: '',
+    problem: 'too-long',
+    core_message_contains: 'longer than 65536 bytes of JSON besides vpdq hashes',
+    schema_cannot_tell: true,
+  });
+  out.push({
+    name: 'cannot tell: seconds_per_hash written 1.0',
+    report: json(validVideo()).replace('"seconds_per_hash":1', '"seconds_per_hash":1.0'),
+    valid: false,
+    field: '',
+    problem: 'malformed',
+    core_message_contains: 'invalid type: floating point `1.0`',
+    schema_cannot_tell: true,
+  });
   for (const quality of ['100.0', '1e2']) {
     out.push({
       name: `cannot tell: quality written ${quality}`,
@@ -248,6 +386,7 @@ export function cases() {
     ['contact', (r) => (r.contact = null)],
     ['sha1', (r) => (r.items[0].sha1 = null)],
     ['pdq', (r) => (r.items[0].pdq = null)],
+    ['vpdq', (r) => (r.items[0].vpdq = null)],
     ['contact.name', (r) => (r.contact.name = null)],
   ]) {
     out.push({ name: `cannot tell: ${name} null, read as absent by the core`, report: changed(change), valid: true, schema_cannot_tell: true });
