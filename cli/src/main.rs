@@ -90,7 +90,8 @@ struct VerifyArgs {
 const SERVE_ABOUT: &str = "\
 Serves the built site and the reference intake API; reports are stored in SQLite.
 
-  POST   /api/reports              a report (Content-Type: application/json, at most 64 KiB),
+  POST   /api/reports              a report (Content-Type: application/json, at most 64 KiB
+                                   besides its videos' frame hashes, 514 KiB in all),
                                    checked by the same core as the page: 201 {reference, token,
                                    status}; the same idempotency_key and report again: 200, the
                                    same reference and a new token; refused: 400/409/413/415/422
