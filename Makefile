@@ -22,7 +22,7 @@ test: build lint test-native test-wasm test-e2e
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p report-helper -p report-helper-evidence --all-targets --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p report-helper -p report-helper-evidence -p report-helper-video --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 test-native:
 	cargo test --workspace

@@ -155,6 +155,12 @@ test('the whole flow with EXIF-laden photos and a video: only the one POST leave
   await expect(helper(page).locator('#raw-json')).toBeVisible();
   const shownJson = JSON.parse(await helper(page).locator('#raw-json').textContent());
   expect(shownJson.items).toHaveLength(fx.files.length);
+  // The recorded video is sent with its fingerprint (vPDQ): its first frame's hash (MediaRecorder
+  // says no frame rate, so the reference picks every 1000th frame), and nothing of its frames'
+  // numbers, times or pictures; the checks below hold with it in the body.
+  const sentVideo = shownJson.items[fx.files.findIndex((f) => f.kind === 'video')];
+  expect(Object.keys(sentVideo.vpdq)).toEqual(['seconds_per_hash', 'hashes']);
+  expect(Buffer.from(sentVideo.vpdq.hashes, 'base64').length).toBe(32);
 
   await send(page);
   const { reference, token } = await waitSent(page);

@@ -1,8 +1,11 @@
 // A 4 GiB file hashes with flat memory: past what File.arrayBuffer() can hold (~2 GiB), and the
-// browser's resident memory grows by a small fraction of the file while it is read.
+// browser's resident memory grows by a small fraction of the file while it is read. So does a
+// 2 GiB video, whose frames are demuxed and decoded in the same reading.
 import { readdirSync, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { MiB, nodeDigests, openFilesStep, shownDigests, sparseFile } from './helpers.mjs';
+import { MiB, apiInput, nodeDigests, openFilesStep, shownDigests, sparseFile, tempFile } from './helpers.mjs';
 
 /**
  * Resident memory of this test's Chromium, in bytes: every Chromium process descending from this
@@ -57,5 +60,40 @@ test('a 4 GiB file hashes correctly with flat memory', async ({ page }) => {
   }
   const growth = peak - before;
   console.log(`4 GiB file: Chromium's resident memory grew by at most ${(growth / MiB).toFixed(0)} MiB`);
+  expect(growth).toBeLessThan(256 * MiB);
+});
+
+test('a 2 GiB video (its frames, then sparse zeros) gives the frames of the video alone, with flat memory', async ({ page }) => {
+  test.setTimeout(600_000);
+  const videos = join(import.meta.dirname, 'fixtures/video');
+  // The reference's frames of the video alone (tests/fixtures/video/reference.py).
+  const want = readFileSync(join(videos, 'expected/mandel-h264.mp4.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','))
+    .map(([frame, quality, hash]) => ({ frame: Number(frame), quality: Number(quality), hash }));
+  const path = await tempFile('two-gib.mp4', readFileSync(join(videos, 'mandel-h264.mp4')));
+  const handle = await open(path, 'r+');
+  await handle.truncate(2048 * MiB);
+  await handle.close();
+  const digests = await nodeDigests(path);
+  await page.goto('/');
+  await apiInput(page, [path]);
+  const before = chromiumRss();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, chromiumRss())), 250);
+  let got;
+  try {
+    got = await page.evaluate(async () => {
+      const { hashFile } = await import('./report-helper.js');
+      return hashFile(document.querySelector('#api-input').files[0]);
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  expect([got.sha256, got.md5, got.size]).toEqual([digests.sha256, digests.md5, digests.size]);
+  expect(got.vpdq.frames).toEqual(want);
+  const growth = peak - before;
+  console.log(`2 GiB video: Chromium's resident memory grew by at most ${(growth / MiB).toFixed(0)} MiB`);
   expect(growth).toBeLessThan(256 * MiB);
 });

@@ -217,8 +217,8 @@ test('full flow in English: files, messy URLs, contact; the POST, the shown case
   const hashed = events.filter((e) => e.type === 'report-helper-hashed');
   // (in the order they finish)
   expect(hashed.map((e) => e.detail).sort((a, b) => (a.kind < b.kind ? -1 : 1))).toEqual([
-    { kind: 'image', sha256: want[0].sha256, md5: want[0].md5, sha1: want[0].sha1, pdq: { hash: pdq.hash, quality: Number(pdq.quality) } },
-    { kind: 'other', sha256: want[1].sha256, md5: want[1].md5, sha1: want[1].sha1, pdq: null },
+    { kind: 'image', sha256: want[0].sha256, md5: want[0].md5, sha1: want[0].sha1, pdq: { hash: pdq.hash, quality: Number(pdq.quality) }, vpdq: null },
+    { kind: 'other', sha256: want[1].sha256, md5: want[1].md5, sha1: want[1].sha1, pdq: null, vpdq: null },
   ]);
   const sent = events.filter((e) => e.type === 'report-helper-sent');
   expect(sent).toEqual([{ type: 'report-helper-sent', detail: { reference: REFERENCE, status: 'received' }, target: 'report-helper' }]);

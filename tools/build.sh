@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 # module the core module's exports too.
 cargo build --release --target wasm32-unknown-unknown -p report-helper
 cargo build --release --target wasm32-unknown-unknown -p report-helper-evidence
+cargo build --release --target wasm32-unknown-unknown -p report-helper-video
 rm -rf target/wasm-bindgen dist
-# Two modules: the core (hashing, PDQ, the report), loaded by every page, and the evidence module
-# (blacking out screenshots), loaded only when a person adds one.
-for module in report_helper report_helper_evidence; do
+# Three modules: the core (hashing, PDQ, the report), loaded by every page; the evidence module
+# (blacking out screenshots), loaded only when a person adds one; the video module (vPDQ),
+# loaded by the hashing worker only for a video.
+for module in report_helper report_helper_evidence report_helper_video; do
   wasm-bindgen --target web --no-typescript --out-dir target/wasm-bindgen \
     "target/wasm32-unknown-unknown/release/$module.wasm"
 done
@@ -19,7 +21,7 @@ done
 mkdir -p dist/wasm
 cp -R www/. dist/
 # Features come from the module's target-features section (kept by strip = "debuginfo").
-for module in report_helper report_helper_evidence; do
+for module in report_helper report_helper_evidence report_helper_video; do
   cp "target/wasm-bindgen/$module.js" "dist/wasm/$module.js"
   node_modules/.bin/wasm-opt -O3 "target/wasm-bindgen/${module}_bg.wasm" -o "dist/wasm/${module}_bg.wasm"
 done

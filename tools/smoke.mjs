@@ -42,3 +42,15 @@ try {
   if (e.name !== 'RedactError') throw e;
 }
 console.log(`smoke test: ${dist}/wasm/report_helper_evidence_bg.wasm starts and writes a PNG`);
+
+// The video module: starts, knows an MP4 by its ftyp box and refuses bytes that are no video.
+const video = await import(pathToFileURL(`${dist}/wasm/report_helper_video.js`));
+video.initSync({ module: await readFile(`${dist}/wasm/report_helper_video_bg.wasm`) });
+const ftyp = new Uint8Array([0, 0, 0, 16, ...new TextEncoder().encode('ftypisom'), 0, 0, 2, 0]);
+const mp4 = video.VideoHasher.open(1 << 20, ftyp); // more to come: it asks for the next box
+if (!mp4 || mp4.request() !== 'range' || video.VideoHasher.open(16, new Uint8Array(16)) !== undefined) {
+  console.error('smoke test failed: the video module does not tell an MP4 from zeros');
+  process.exit(1);
+}
+mp4.free();
+console.log(`smoke test: ${dist}/wasm/report_helper_video_bg.wasm starts and reads a container`);

@@ -5,7 +5,7 @@
 // is built and checked by the core (buildReport); the files themselves never leave the page.
 import { hashFile, stopAllHashing } from './hashing.js';
 import { FALLBACK, format, loadCatalog, pickLanguage } from './i18n.js';
-import { buildReport, checkReport, receipt, receiptHtml, redactScreenshot, sendReport } from './report.js';
+import { buildReport, checkReport, receipt, receiptHtml, redactScreenshot, sendReport, vpdqHashCount } from './report.js';
 
 const STEPS = ['situation', 'files', 'urls', 'evidence', 'about', 'review', 'send'];
 const SITUATIONS = ['shared', 'threatened', 'minor', 'other'];
@@ -227,7 +227,8 @@ const FILE_TEMPLATE = `
     <dl class="digests" hidden>
       <dt>SHA-256</dt><dd><code class="sha256"></code></dd>
       <dt>MD5</dt><dd><code class="md5"></code></dd>
-      <dt>PDQ</dt><dd><code class="pdq"></code> <span class="pdq-note"></span></dd>
+      <dt class="pdq-row">PDQ</dt><dd class="pdq-row"><code class="pdq"></code> <span class="pdq-note"></span></dd>
+      <dt class="vpdq-row">vPDQ</dt><dd class="vpdq-row"><span class="vpdq"></span> <span class="vpdq-note"></span></dd>
     </dl>
   </div>
 </li>`;
@@ -290,7 +291,15 @@ export function normaliseUrl(line) {
 }
 
 const kindOf = (file, digests) =>
-  file.type.startsWith('video/') ? 'video' : digests.pdq || file.type.startsWith('image/') ? 'image' : 'other';
+  digests.vpdq || file.type.startsWith('video/') ? 'video' : digests.pdq || file.type.startsWith('image/') ? 'image' : 'other';
+
+/** 83 seconds as "1:23", an hour and more as "1:02:03". */
+const clock = (seconds) => {
+  const s = Math.max(0, Math.floor(seconds));
+  const mm = String(Math.floor(s / 60) % 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm.padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+};
 
 export class ReportHelper extends HTMLElement {
   static observedAttributes = ['lang', 'endpoint', 'exit-url', 'hotline-url'];
@@ -703,9 +712,11 @@ export class ReportHelper extends HTMLElement {
       hashFile(file, {
         sha1: true,
         signal: item.controller.signal,
-        onProgress: ({ loaded }) => {
+        onProgress: ({ loaded, seconds, duration }) => {
           item.state = 'hashing';
           item.loaded = loaded;
+          // A video's progress is told in video time once its frames are being decoded.
+          if (seconds !== undefined) Object.assign(item, { seconds, duration });
           this.#renderItem(item);
         },
       })
@@ -713,8 +724,15 @@ export class ReportHelper extends HTMLElement {
           (digests) => {
             Object.assign(item, { state: 'done', digests, kind: kindOf(file, digests) });
             this.#thumbnail(item);
-            const { sha256, md5, sha1, pdq } = digests;
-            this.#emit('hashed', { kind: item.kind, sha256, md5, sha1, pdq: pdq ? { hash: pdq.hash, quality: pdq.quality } : null });
+            const { sha256, md5, sha1, pdq, vpdq } = digests;
+            this.#emit('hashed', {
+              kind: item.kind,
+              sha256,
+              md5,
+              sha1,
+              pdq: pdq ? { hash: pdq.hash, quality: pdq.quality } : null,
+              vpdq: vpdq ? { frames: vpdq.frames.length } : null,
+            });
           },
           (error) => {
             if (error?.name === 'AbortError') item.state = 'cancelled';
@@ -774,11 +792,18 @@ export class ReportHelper extends HTMLElement {
     q('.size').textContent = this.#formatSize(file.size);
     const progress = q('progress');
     progress.setAttribute('aria-label', t('progressLabel', { name: file.name }));
-    progress.max = Math.max(file.size, 1);
-    progress.value = state === 'done' ? progress.max : item.loaded;
+    // A video being fingerprinted: progress in video time ("1:23 of 4:56"), which is what takes
+    // the time; otherwise in bytes read.
+    const byTime = state === 'hashing' && item.seconds !== undefined && item.duration > 0;
+    progress.max = byTime ? item.duration : Math.max(file.size, 1);
+    progress.value = state === 'done' ? progress.max : byTime ? Math.min(item.seconds, item.duration) : item.loaded;
+    if (byTime) progress.setAttribute('aria-valuetext', t('videoTime', { time: clock(item.seconds), duration: clock(item.duration) }));
+    else progress.removeAttribute('aria-valuetext');
     // The status is a live region: it changes with the state only, so a screen reader is not
     // read every percent. The percent is for the eye; the progress bar carries it for the ear.
-    const percent = new Intl.NumberFormat(this.#lang, { style: 'percent' }).format(file.size ? item.loaded / file.size : 0);
+    const percent = byTime
+      ? t('videoTime', { time: clock(item.seconds), duration: clock(item.duration) })
+      : new Intl.NumberFormat(this.#lang, { style: 'percent' }).format(file.size ? item.loaded / file.size : 0);
     q('.percent').textContent = state === 'hashing' ? percent : '';
     const status = {
       queued: () => t('queued'),
@@ -801,12 +826,21 @@ export class ReportHelper extends HTMLElement {
       q('.sha256').textContent = item.digests.sha256;
       q('.md5').textContent = item.digests.md5;
       // PDQ, the perceptual hash, is there for images only; its note says how far to trust it.
-      const { pdq, pdqError } = item.digests;
+      // A video has vPDQ instead: a PDQ hash a second, and what it can and cannot find.
+      const { pdq, pdqError, vpdq, vpdqError } = item.digests;
+      const video = item.kind === 'video';
+      for (const row of el.querySelectorAll('.pdq-row')) row.hidden = video;
+      for (const row of el.querySelectorAll('.vpdq-row')) row.hidden = !video;
       q('.pdq').textContent = pdq ? pdq.hash : '';
       const notes = pdq
         ? [t(pdq.quality >= 50 ? 'pdq.quality' : 'pdq.lowQuality', { quality: pdq.quality }), pdq.scaled ? t('pdq.scaled') : '']
         : [t(`pdqError.${pdqError?.code ?? 'decode-failed'}`)];
       q('.pdq-note').textContent = notes.filter(Boolean).join(' ');
+      const usable = vpdq ? vpdq.frames.filter((f) => f.quality >= 50).length : 0;
+      q('.vpdq').textContent = vpdq ? t('vpdq.frames', { count: usable }) : '';
+      q('.vpdq-note').textContent = vpdq
+        ? [usable ? t('vpdq.finds') : t('vpdq.plain'), vpdq.partial ? t('vpdq.partial') : ''].filter(Boolean).join(' ')
+        : t(`vpdqError.${vpdqError?.code ?? 'not-a-video'}`);
     }
   }
 
@@ -882,6 +916,7 @@ export class ReportHelper extends HTMLElement {
           md5: d.md5,
           ...(d.sha1 && { sha1: d.sha1 }),
           ...(d.pdq && { pdq: { hash: d.pdq.hash, quality: d.pdq.quality } }),
+          ...(d.vpdq && { vpdq: { frames: d.vpdq.frames } }),
         })),
       urls: s.urls,
       explanation: s.explanation,
@@ -978,6 +1013,7 @@ export class ReportHelper extends HTMLElement {
           document.createElement('br'), 'MD5: ', code(item.md5),
           ...(item.sha1 ? [document.createElement('br'), 'SHA-1: ', code(item.sha1)] : []),
           ...(item.pdq ? [document.createElement('br'), 'PDQ: ', code(item.pdq.hash), ` (${t('pdq.quality', { quality: item.pdq.quality })})`] : []),
+          ...(item.vpdq ? [document.createElement('br'), 'vPDQ: ', t('vpdq.frames', { count: vpdqHashCount(item.vpdq.hashes) })] : []),
         ]))
         : t('review.none'),
     );

@@ -2,11 +2,11 @@
 // report-helper.js, the public module:
 //
 //   import { hashFile } from './report-helper.js';
-//   const { size, sha256, md5, sha1, pdq, pdqError } = await hashFile(file, { onProgress, signal, sha1: true });
+//   const { size, sha256, md5, sha1, pdq, pdqError, vpdq, vpdqError } = await hashFile(file, { onProgress, signal, sha1: true });
 //
 // Files are read with File.stream() inside module Workers running the WebAssembly core, which
-// also decode images there for PDQ: the page never holds a whole file, and no byte of it leaves
-// the device. See README.md for the API.
+// also decode images there for PDQ and videos for vPDQ: the page never holds a whole file, and no
+// byte of it leaves the device. See README.md for the API.
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -95,16 +95,21 @@ function pump() {
 }
 
 /**
- * Computes the exact digests of a File or Blob on this device and, for an image, its PDQ hash.
+ * Computes the exact digests of a File or Blob on this device and, for an image, its PDQ hash,
+ * for a video its vPDQ fingerprint (decided by the file's first bytes, never by its name).
  * @param {Blob} file
- * @param {{onProgress?: (p: {loaded: number, total: number}) => void, signal?: AbortSignal,
- *          sha1?: boolean, pdq?: boolean}} [options]
+ * @param {{onProgress?: (p: {loaded: number, total: number, seconds?: number, duration?: number}) => void,
+ *          signal?: AbortSignal, sha1?: boolean, pdq?: boolean, vpdq?: boolean}} [options]
  * @returns {Promise<{size: number, sha256: string, md5: string, sha1?: string,
  *          pdq?: {hash: string, quality: number, width: number, height: number, scaled: boolean} | null,
- *          pdqError?: {code: 'not-an-image' | 'decode-failed' | 'too-large', message: string}}>}
- *          digests in lowercase hex; `pdq` absent with `pdq: false`
+ *          pdqError?: {code: 'not-an-image' | 'decode-failed' | 'too-large', message: string},
+ *          vpdq?: {secondsPerHash: 1, frames: {frame: number, hash: string, quality: number}[], partial?: true} | null,
+ *          vpdqError?: {code: 'not-a-video' | 'unsupported-codec' | 'unsupported-browser' | 'decode-failed' | 'no-frames',
+ *                       message: string}}>}
+ *          digests in lowercase hex; `pdq` absent with `pdq: false`, `vpdq` absent with `vpdq: false`
+ *          and for files that are not videos
  */
-export function hashFile(file, { onProgress, signal, sha1 = false, pdq = true } = {}) {
+export function hashFile(file, { onProgress, signal, sha1 = false, pdq = true, vpdq = true } = {}) {
   if (!(file instanceof Blob)) return Promise.reject(new TypeError('hashFile expects a File or Blob'));
   if (signal?.aborted) return Promise.reject(signal.reason);
   const total = file.size;
@@ -113,9 +118,9 @@ export function hashFile(file, { onProgress, signal, sha1 = false, pdq = true } 
     let slots = [];
     let settled = false;
     // A throwing onProgress is the caller's bug: report it, but never let it strand the promise.
-    const progress = (loaded) => {
+    const progress = (loaded, time) => {
       try {
-        onProgress?.({ loaded, total });
+        onProgress?.({ loaded, total, ...time });
       } catch (e) {
         self.reportError(e);
       }
@@ -157,19 +162,21 @@ export function hashFile(file, { onProgress, signal, sha1 = false, pdq = true } 
         progress(0); // the file leaves the queue
         const own = { sha256: true, md5: true, sha1 };
         if (slots.length === 1) {
-          slots[0].worker.postMessage({ type: 'hash', id, file, own, pdq });
+          slots[0].worker.postMessage({ type: 'hash', id, file, own, pdq, vpdq });
           return;
         }
         const { port1, port2 } = new MessageChannel();
         // The reading worker also pays for File.stream(), so it takes the cheaper MD5 (and SHA-1).
         slots[1].worker.postMessage({ type: 'assist', id, port: port2, own: { sha256: true } }, [port2]);
-        slots[0].worker.postMessage({ type: 'hash', id, file, own: { md5: true, sha1 }, partner: port1, pdq }, [
+        slots[0].worker.postMessage({ type: 'hash', id, file, own: { md5: true, sha1 }, partner: port1, pdq, vpdq }, [
           port1,
         ]);
       },
       onMessage(data) {
         if (data.id !== id || settled) return;
-        if (data.type === 'progress') progress(data.loaded);
+        if (data.type === 'progress') {
+          progress(data.loaded, data.seconds === undefined ? undefined : { seconds: data.seconds, duration: data.duration });
+        }
         else if (data.type === 'done') succeed(data.digests);
         else if (data.type === 'error') abandon(new ReportHelperError(data.code, data.message));
       },

@@ -1,16 +1,24 @@
 // Runs the WebAssembly digests off the main thread. Internal protocol, used only by
 // report-helper.js (and the benchmark):
-//   main -> worker  {type: 'hash', id, file, own, partner?, pdq?}  read `file` (a Blob, or a
-//                   byte ReadableStream handed over by transfer), compute the `own`
+//   main -> worker  {type: 'hash', id, file, own, partner?, pdq?, vpdq?}  read `file` (a Blob,
+//                   or a byte ReadableStream handed over by transfer), compute the `own`
 //                   digests, hand each chunk on to `partner` (a MessagePort) for the rest;
-//                   with `pdq`, also decode the file if it is an image and hash its pixels
+//                   with `pdq`, also decode the file if it is an image and hash its pixels;
+//                   with `vpdq`, also fingerprint it if it is a video (video.js), from the
+//                   same reading of the bytes
 //                   {type: 'assist', id, port, own}           compute `own` over chunks from `port`
 //                   {type: 'buffer', id, buffer, chunk, own}  digest an in-memory buffer (benchmark)
-//   worker -> main  {type: 'progress', id, loaded} | {type: 'done', id, digests}
+//   worker -> main  {type: 'progress', id, loaded, seconds?, duration?} | {type: 'done', id, digests}
 //                   | {type: 'error', id, code, message}
-import init, { StreamDigester, PdqHasher, imageInfo } from './wasm/report_helper.js';
+import init, { StreamDigester, PdqHasher, imageInfo, videoContainer } from './wasm/report_helper.js';
 
 const ready = init({ module_or_path: new URL('./wasm/report_helper_bg.wasm', import.meta.url) });
+
+// video.js and its WebAssembly module load only when a file is a video.
+const NOT_A_VIDEO = {
+  vpdq: null,
+  vpdqError: { code: 'not-a-video', message: 'The file holds no video this helper reads. Its exact digests still count.' },
+};
 
 // The file is read into buffers of CHUNK bytes that are used again and again (BYOB reads), so
 // reading 4 GiB leaves no garbage behind. With a partner, at most POOL buffers circulate:
@@ -202,10 +210,56 @@ async function pdqOf(file) {
   }
 }
 
-async function lead({ id, file, own, partner, pdq }) {
+/**
+ * The video job of `file` when its first bytes say it is a video container; else null, or a
+ * failure when its type claims a video it does not hold (random bytes named .mp4).
+ */
+async function videoOf(file, id) {
+  let head;
+  try {
+    head = new Uint8Array(await file.slice(0, 64).arrayBuffer());
+  } catch {
+    return null; // the digests' own reading reports an unreadable file
+  }
+  if (!videoContainer(head)) return file.type.startsWith('video/') ? { failure: NOT_A_VIDEO } : null;
+  let loaded = 0;
+  const onTime = (seconds, duration) => postMessage({ type: 'progress', id, loaded, seconds, duration });
+  const { openVideo, vpdqFailure } = await import('./video.js');
+  let video;
+  try {
+    video = await openVideo(file, onTime);
+  } catch (e) {
+    return { failure: vpdqFailure(e?.code ?? 'decode-failed', String(e?.message ?? e)) };
+  }
+  if (!video) return { failure: NOT_A_VIDEO };
+  return { video, loaded: (n) => (loaded = n) };
+}
+
+async function lead({ id, file, own, partner, pdq, vpdq }) {
   // Decoding runs beside the digests: createImageBitmap decodes off this thread.
   const pdqResult = pdq && file instanceof Blob ? pdqOf(file) : null;
   pdqResult?.catch(() => {}); // awaited below
+  const videoJob = vpdq && file instanceof Blob ? await videoOf(file, id) : null;
+  const video = videoJob?.video;
+  try {
+    const digests = await read({ id, file, own, partner, video, progress: videoJob?.loaded });
+    if (pdqResult) {
+      try {
+        Object.assign(digests, await pdqResult);
+      } catch {
+        Object.assign(digests, pdqFailure('decode-failed'));
+      }
+    }
+    if (video) Object.assign(digests, await video.finish());
+    else if (videoJob?.failure) Object.assign(digests, videoJob.failure);
+    return digests;
+  } finally {
+    video?.close();
+  }
+}
+
+/** Reads the file once: the digests, the partner's digests, and the video's samples. */
+async function read({ id, file, own, partner, video, progress }) {
   const digester = newDigester(own);
   const fill = filler(file instanceof Blob ? file.stream() : file);
   let acked = 0;
@@ -248,7 +302,9 @@ async function lead({ id, file, own, partner, pdq }) {
     }
     const n = view.byteLength; // read it now: handing the buffer over detaches the view
     digester.update(view);
+    video?.push(view); // copied into the core before the buffer moves on
     loaded += n;
+    progress?.(loaded);
     if (partner && n) {
       partner.postMessage({ chunk: view }, [view.buffer]);
       buffer = await nextBuffer();
@@ -261,6 +317,7 @@ async function lead({ id, file, own, partner, pdq }) {
       postMessage({ type: 'progress', id, loaded: done });
     }
     if (n < CHUNK) break;
+    await video?.ready(); // the decoder sets the pace: memory stays flat
   }
   // A file cut short since it was chosen would give digests of something else, and the browser
   // does not always notice (same modification time within one clock tick), so check.
@@ -271,13 +328,6 @@ async function lead({ id, file, own, partner, pdq }) {
   if (partner) {
     partner.postMessage({ end: true });
     Object.assign(digests, await partnerResult, { size: loaded });
-  }
-  if (pdqResult) {
-    try {
-      Object.assign(digests, await pdqResult);
-    } catch {
-      Object.assign(digests, pdqFailure('decode-failed'));
-    }
   }
   return digests;
 }
