@@ -41,3 +41,4 @@ bench: build
 	node bench/pdq-bench.mjs
 	node bench/evidence-bench.mjs
 	node bench/intake-bench.mjs
+	node bench/vpdq-bench.mjs
