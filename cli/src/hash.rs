@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use crate::decode::{hash_image, human_bytes, DecodeError, Hashed, FORMATS};
 use crate::read::{read_and_digest, ReadError};
-use crate::vpdq::{hash_video, VideoHashes, VpdqError, SECONDS_PER_HASH};
+use crate::vpdq::{hash_video, VideoHashes, VpdqError};
+use report_helper::vpdq::SECONDS_PER_HASH;
 
 /// Image files larger than this are digested but not decoded.
 pub const MAX_IMAGE_FILE: u64 = 256 << 20;
@@ -130,7 +131,7 @@ struct VpdqErrorJson {
 impl VpdqJson {
     fn new(video: &VideoHashes) -> Self {
         VpdqJson {
-            seconds_per_hash: SECONDS_PER_HASH as u32,
+            seconds_per_hash: SECONDS_PER_HASH,
             frames: video
                 .frames
                 .iter()

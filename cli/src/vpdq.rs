@@ -29,12 +29,9 @@ use ff::util::format::Pixel;
 use ffmpeg_next as ff;
 use report_helper::pdq::{PdqHash, PdqHasher, PdqSize, PixelLayout};
 use report_helper::vpdq::pick::{frame_step, FrameRate};
-use report_helper::vpdq::VpdqFrame;
+use report_helper::vpdq::{VpdqFrame, SECONDS_PER_HASH};
 
 use crate::hash::MAX_DECODE_MEMORY;
-
-/// One hash a second, the reference's default (and what ThreatExchange and HMA exchange).
-pub const SECONDS_PER_HASH: f64 = 1.0;
 
 /// Pixels a frame may have: its decoded form (at most 8 bytes a pixel, 4:4:4 at 16 bits) and its
 /// RGB24 copy must fit in [`MAX_DECODE_MEMORY`] together. That is 97 megapixels: 8K video passes.
@@ -206,7 +203,7 @@ fn decode(path: &Path, threads: Threads) -> Result<(VideoHashes, Damage), VpdqEr
         num: i64::from(rational.numerator()),
         den: i64::from(rational.denominator()),
     };
-    let step = frame_step(rate, SECONDS_PER_HASH)
+    let step = frame_step(rate, f64::from(SECONDS_PER_HASH))
         .map_err(|_| VpdqError::DecodeFailed("the video stream has no frame rate".into()))?
         .min(i64::MAX as u64) as i64;
     let index_end = furthest_index_byte(&stream);
@@ -441,8 +438,7 @@ fn file_size(input: &ff::format::context::Input) -> Option<i64> {
 }
 
 /// The byte just past the Segment of a Matroska or WebM file, when its size is declared: the
-/// first bytes are read again through FFmpeg's open file (EBML: the EBML header element, then the
-/// Segment element; IDs keep their length marker, sizes drop it; a size of all ones is unknown).
+/// first bytes are read again through FFmpeg's open file and read by the core's EBML parser.
 fn matroska_segment_end(input: &mut ff::format::context::Input) -> Option<i64> {
     let mut head = [0u8; 256];
     // SAFETY: the open context's I/O context, used only here, after the demuxing; reads at most
@@ -455,46 +451,7 @@ fn matroska_segment_end(input: &mut ff::format::context::Input) -> Option<i64> {
         ffi::avio_read(pb, head.as_mut_ptr(), head.len() as i32)
     };
     let head = head.get(..usize::try_from(got).ok()?)?;
-    let (id, at) = ebml_id(head, 0)?;
-    let (size, at) = ebml_size(head, at)?;
-    if id != 0x1A45_DFA3 {
-        return None;
-    }
-    let at = at.checked_add(usize::try_from(size?).ok()?)?;
-    let (id, at) = ebml_id(head, at)?;
-    let (size, at) = ebml_size(head, at)?;
-    if id != 0x1853_8067 {
-        return None;
-    }
-    i64::try_from(size?).ok()?.checked_add(at as i64)
-}
-
-/// An EBML element ID at `at` (1 to 4 bytes, marker kept) and where it ends.
-fn ebml_id(bytes: &[u8], at: usize) -> Option<(u32, usize)> {
-    let len = bytes.get(at)?.leading_zeros() as usize + 1;
-    if len > 4 {
-        return None;
-    }
-    let id = bytes
-        .get(at..at + len)?
-        .iter()
-        .fold(0u32, |v, &b| v << 8 | u32::from(b));
-    Some((id, at + len))
-}
-
-/// An EBML size at `at` (1 to 8 bytes, marker dropped; None inside for an unknown size) and
-/// where it ends.
-fn ebml_size(bytes: &[u8], at: usize) -> Option<(Option<u64>, usize)> {
-    let first = *bytes.get(at)?;
-    let len = first.leading_zeros() as usize + 1;
-    if len > 8 {
-        return None;
-    }
-    let rest = bytes.get(at + 1..at + len)?;
-    let marker_free = u64::from(first) & (0xFF >> len);
-    let value = rest.iter().fold(marker_free, |v, &b| v << 8 | u64::from(b));
-    let unknown = value == (1u64 << (7 * len)) - 1;
-    Some(((!unknown).then_some(value), at + len))
+    i64::try_from(report_helper::video::matroska_segment_end(head)?).ok()
 }
 
 /// The frames the decoder returns, numbered; every `step`-th is converted to RGB and handed to
@@ -734,21 +691,6 @@ mod tests {
             assert!(!text_demuxer(name) && !playlist_demuxer(name), "{name}");
         }
         assert!(text_demuxer("tty") && playlist_demuxer("hls") && playlist_demuxer("concat"));
-    }
-
-    #[test]
-    fn ebml_ids_and_sizes() {
-        // The EBML header's ID, a one-byte size of 35, a Segment of unknown size (8 bytes).
-        let bytes = [
-            0x1A, 0x45, 0xDF, 0xA3, 0xA3, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-        ];
-        assert_eq!(ebml_id(&bytes, 0), Some((0x1A45_DFA3, 4)));
-        assert_eq!(ebml_size(&bytes, 4), Some((Some(35), 5)));
-        assert_eq!(ebml_size(&bytes, 5), Some((None, 13)));
-        assert_eq!(ebml_size(&[0x40, 0x02], 0), Some((Some(2), 2)));
-        assert_eq!(ebml_size(&[0x00], 0), None);
-        assert_eq!(ebml_size(&[0x40], 0), None);
-        assert_eq!(ebml_id(&[0x08, 1, 2, 3, 4], 0), None);
     }
 
     #[test]

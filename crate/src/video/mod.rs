@@ -62,6 +62,13 @@ pub fn sniff(head: &[u8]) -> Option<Container> {
     (sane && known).then_some(Container::Mp4)
 }
 
+/// Where a Matroska or WebM file's Segment ends, from the file's first bytes (a few hundred are
+/// enough), when its size is declared: past the file's end, the file is cut short. None for a
+/// Segment of unknown size (a live recording) or bytes that are not Matroska.
+pub fn matroska_segment_end(head: &[u8]) -> Option<u64> {
+    matroska::segment_end(head)
+}
+
 /// Video codecs by name; `Other` keeps the MP4 fourcc or Matroska CodecID for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Codec {

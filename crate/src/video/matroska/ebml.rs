@@ -4,6 +4,7 @@
 
 use crate::video::error::{damaged, VideoError};
 
+pub(crate) const EBML: u32 = 0x1A45_DFA3;
 pub(crate) const SEGMENT: u32 = 0x1853_8067;
 pub(crate) const SEEK_HEAD: u32 = 0x114D_9B74;
 pub(crate) const INFO: u32 = 0x1549_A966;
@@ -218,9 +219,50 @@ pub(crate) fn is_child(parent: u32, id: u32) -> bool {
     }
 }
 
+/// The byte just past the Segment, from a file's first bytes (the EBML header, then the
+/// Segment's header), when the Segment's size is declared; None for a live recording's unknown
+/// size, for bytes that are not Matroska, or when `head` is too short.
+pub(crate) fn segment_end(head: &[u8]) -> Option<u64> {
+    let ebml = parse_header(head).ok()??;
+    if ebml.id != EBML {
+        return None;
+    }
+    let at = ebml.size?.checked_add(ebml.len as u64)?;
+    let segment = parse_header(head.get(usize::try_from(at).ok()?..)?).ok()??;
+    if segment.id != SEGMENT {
+        return None;
+    }
+    segment.size?.checked_add(at + segment.len as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_ends() {
+        // The EBML header's ID with a one-byte size of 3, its 3 bytes, then a Segment.
+        let head = |segment_size: &[u8]| -> Vec<u8> {
+            [
+                &[
+                    0x1A, 0x45, 0xDF, 0xA3, 0x83, 1, 2, 3, 0x18, 0x53, 0x80, 0x67,
+                ][..],
+                segment_size,
+            ]
+            .concat()
+        };
+        assert_eq!(segment_end(&head(&[0x40, 0x02])), Some(8 + 4 + 2 + 2));
+        // Unknown size (all ones, 8 bytes), as MediaRecorder writes it.
+        assert_eq!(
+            segment_end(&head(&[0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])),
+            None
+        );
+        // Cut off before the Segment's size; a size byte of 0; not Matroska.
+        assert_eq!(segment_end(&head(&[0x40])), None);
+        assert_eq!(segment_end(&head(&[0x00])), None);
+        assert_eq!(segment_end(&[0x08, 1, 2, 3, 4]), None);
+        assert_eq!(segment_end(&[0x1F, 0x43, 0xB6, 0x75, 0x80]), None);
+    }
 
     #[test]
     fn headers() {

@@ -7,6 +7,8 @@ mod block;
 mod ebml;
 mod tracks;
 
+pub(crate) use self::ebml::segment_end;
+
 use std::collections::VecDeque;
 
 use self::block::{frames, head_len, parse_head, BlockHead};
