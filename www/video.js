@@ -3,7 +3,7 @@
 // them off the main thread; each picked frame's planes are copied once, straight into the core's
 // memory, and hashed there. The frames are closed at once.
 //
-//   const video = await openVideo(file, onTime);  // null when the file is not a video container
+//   const video = await openVideo(file, head, onTime);  // null when not a video container
 //   video.push(chunk);        // every chunk of the file, in order, as the digests read it
 //   await video.ready();      // back-pressure: wait while the decoder is behind
 //   await video.finish();     // {vpdq: {secondsPerHash, frames, ...}} or {vpdq: null, vpdqError}
@@ -17,6 +17,7 @@ import init, { VideoHasher } from './wasm/report_helper_video.js';
 
 const ready = init({ module_or_path: new URL('./wasm/report_helper_video_bg.wasm', import.meta.url) });
 
+// The demuxer reads its first boxes or elements from this much of the file's head.
 const HEAD_BYTES = 64 << 10;
 // Chunks waiting in the decoder before reading pauses: enough to keep it busy, few enough that a
 // 4 GiB file never piles up in memory.
@@ -49,19 +50,18 @@ class VideoFailure extends Error {
 const hasWebCodecs = () => typeof VideoDecoder === 'function' && typeof EncodedVideoChunk === 'function';
 
 /**
- * The video job for `file`, or null when its first bytes are not a video container (MP4/MOV,
- * WebM/Matroska). Reads the container's index when it is not at the start. `onTime(seconds,
- * duration)` reports video time done.
+ * The video job for `file`, or null when its first bytes (`head`, as many as the worker read) are
+ * not a video container (MP4/MOV, WebM/Matroska). Reads the container's index when it is not at
+ * the start. `onTime(seconds, duration)` reports video time done.
  */
-export async function openVideo(file, onTime) {
+export async function openVideo(file, head, onTime) {
   let wasm;
   try {
     wasm = await ready;
   } catch (e) {
     throw new VideoFailure('unsupported-browser', `the video module could not start: ${e?.message ?? e}`);
   }
-  const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-  const hasher = VideoHasher.open(file.size, head);
+  const hasher = VideoHasher.open(file.size, head.subarray(0, HEAD_BYTES));
   if (!hasher) return null;
   const video = new VideoJob(file, wasm, hasher, onTime);
   await video.prepare();

@@ -154,18 +154,22 @@ async function hashViaCanvas(bitmap) {
   return { ...(await hashPixels(rows, width, height, 'rgba')), width, height };
 }
 
+/** The file's first HEAD_BYTES, or null when they cannot be read. */
+async function headOf(file) {
+  try {
+    return new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Decodes `file` if it is an image and hashes its pixels: {pdq: {hash, quality, width, height,
- * scaled}} or {pdq: null, pdqError: {code, message}}. Never renders anything that is not a
- * raster image: an SVG, for one, is not an image here.
+ * scaled}} or {pdq: null, pdqError: {code, message}}. `head` is its first bytes (headOf). Never
+ * renders anything that is not a raster image: an SVG, for one, is not an image here.
  */
-async function pdqOf(file) {
-  let head;
-  try {
-    head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-  } catch {
-    return pdqFailure('decode-failed');
-  }
+async function pdqOf(file, head) {
+  if (!head) return pdqFailure('decode-failed');
   const info = imageInfo(head);
   if (!info) return pdqFailure('not-an-image');
   const [storedWidth, storedHeight] = [info.width, info.height];
@@ -211,23 +215,18 @@ async function pdqOf(file) {
 }
 
 /**
- * The video job of `file` when its first bytes say it is a video container; else null, or a
- * failure when its type claims a video it does not hold (random bytes named .mp4).
+ * The video job of `file` when its first bytes (`head`, from headOf) say it is a video container;
+ * else null, or a failure when its type claims a video it does not hold (random bytes named .mp4).
  */
-async function videoOf(file, id) {
-  let head;
-  try {
-    head = new Uint8Array(await file.slice(0, 64).arrayBuffer());
-  } catch {
-    return null; // the digests' own reading reports an unreadable file
-  }
+async function videoOf(file, head, id) {
+  if (!head) return null; // the digests' own reading reports an unreadable file
   if (!videoContainer(head)) return file.type.startsWith('video/') ? { failure: NOT_A_VIDEO } : null;
   let loaded = 0;
   const onTime = (seconds, duration) => postMessage({ type: 'progress', id, loaded, seconds, duration });
   const { openVideo, vpdqFailure } = await import('./video.js');
   let video;
   try {
-    video = await openVideo(file, onTime);
+    video = await openVideo(file, head, onTime);
   } catch (e) {
     return { failure: vpdqFailure(e?.code ?? 'decode-failed', String(e?.message ?? e)) };
   }
@@ -236,10 +235,12 @@ async function videoOf(file, id) {
 }
 
 async function lead({ id, file, own, partner, pdq, vpdq }) {
+  // The first bytes, read once: they tell an image (PDQ) and a video container (vPDQ).
+  const head = (pdq || vpdq) && file instanceof Blob ? await headOf(file) : null;
   // Decoding runs beside the digests: createImageBitmap decodes off this thread.
-  const pdqResult = pdq && file instanceof Blob ? pdqOf(file) : null;
+  const pdqResult = pdq && file instanceof Blob ? pdqOf(file, head) : null;
   pdqResult?.catch(() => {}); // awaited below
-  const videoJob = vpdq && file instanceof Blob ? await videoOf(file, id) : null;
+  const videoJob = vpdq && file instanceof Blob ? await videoOf(file, head, id) : null;
   const video = videoJob?.video;
   try {
     const digests = await read({ id, file, own, partner, video, progress: videoJob?.loaded });
