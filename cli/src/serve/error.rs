@@ -79,108 +79,104 @@ pub fn json_answer(status: StatusCode, value: serde_json::Value) -> Response {
         .into_response()
 }
 
-/// The body of a refused report.
-fn refusal(status: StatusCode, error: &str, field: &str, problem: &str) -> Response {
-    json_answer(
-        status,
-        json!({"error": error, "field": field, "problem": problem}),
-    )
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match self {
-            ApiError::RateLimited { retry_after } => {
-                let mut r = refusal(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too many reports from this address; try again later",
-                    "",
-                    "rate-limited",
-                );
-                r.headers_mut().insert(
-                    header::RETRY_AFTER,
-                    HeaderValue::from(retry_after.as_secs().max(1)),
-                );
-                r
-            }
-            ApiError::NotJson => refusal(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "the report must be sent as Content-Type: application/json",
+        use StatusCode as S;
+        // A refused report: its status, `error`, `field` and `problem`.
+        let (status, error, field, problem) = match &self {
+            ApiError::RateLimited { .. } => (
+                S::TOO_MANY_REQUESTS,
+                "too many reports from this address; try again later".into(),
+                "",
+                "rate-limited",
+            ),
+            ApiError::NotJson => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "the report must be sent as Content-Type: application/json".into(),
                 "",
                 "not-json",
             ),
-            ApiError::TooLarge => refusal(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!(
+            ApiError::TooLarge => (
+                S::PAYLOAD_TOO_LARGE,
+                format!(
                     "the report is over {MAX_REPORT_TOTAL_BYTES} bytes (64 KiB and three hours \
                      of vPDQ hashes)"
                 ),
                 "",
                 "too-long",
             ),
-            ApiError::TooLargeBesidesHashes => refusal(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("the report is over {MAX_REPORT_BYTES} bytes besides its vPDQ hashes"),
+            ApiError::TooLargeBesidesHashes => (
+                S::PAYLOAD_TOO_LARGE,
+                format!("the report is over {MAX_REPORT_BYTES} bytes besides its vPDQ hashes"),
                 "",
                 "too-long",
             ),
-            ApiError::Timeout => refusal(
-                StatusCode::REQUEST_TIMEOUT,
-                "the report took too long to arrive; send it again",
+            ApiError::Timeout => (
+                S::REQUEST_TIMEOUT,
+                "the report took too long to arrive; send it again".into(),
                 "",
                 "timeout",
             ),
-            ApiError::NotUtf8 => refusal(
-                StatusCode::BAD_REQUEST,
-                "not a report: not UTF-8",
+            ApiError::NotUtf8 => (
+                S::BAD_REQUEST,
+                "not a report: not UTF-8".into(),
                 "",
                 "malformed",
             ),
-            ApiError::Malformed(e) => refusal(
-                StatusCode::BAD_REQUEST,
-                &e.to_string(),
-                &e.field,
+            ApiError::Malformed(e) => (S::BAD_REQUEST, e.to_string(), &*e.field, e.problem.code()),
+            ApiError::Invalid(e) => (
+                S::UNPROCESSABLE_ENTITY,
+                e.to_string(),
+                &*e.field,
                 e.problem.code(),
             ),
-            ApiError::Invalid(e) => refusal(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &e.to_string(),
-                &e.field,
-                e.problem.code(),
-            ),
-            ApiError::KeyMismatch => refusal(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "the Idempotency-Key header differs from the report's idempotency_key",
+            ApiError::KeyMismatch => (
+                S::UNPROCESSABLE_ENTITY,
+                "the Idempotency-Key header differs from the report's idempotency_key".into(),
                 "idempotency_key",
                 "idempotency-key-mismatch",
             ),
-            ApiError::KeyReused => refusal(
-                StatusCode::CONFLICT,
-                "this idempotency_key was already used for a different report",
+            ApiError::KeyReused => (
+                S::CONFLICT,
+                "this idempotency_key was already used for a different report".into(),
                 "idempotency_key",
                 "idempotency-key-reused",
             ),
-            ApiError::NotFound => json_answer(
-                StatusCode::NOT_FOUND,
-                json!({"error": "no such report, or not this token"}),
-            ),
+            // The other refusals: `{"error"}` only, or no body.
+            ApiError::NotFound => {
+                return json_answer(
+                    S::NOT_FOUND,
+                    json!({"error": "no such report, or not this token"}),
+                )
+            }
             ApiError::MethodNotAllowed { allow } => {
                 let mut r = json_answer(
-                    StatusCode::METHOD_NOT_ALLOWED,
+                    S::METHOD_NOT_ALLOWED,
                     json!({ "error": format!("this address takes {allow} only") }),
                 );
                 r.headers_mut()
                     .insert(header::ALLOW, HeaderValue::from_static(allow));
-                r
+                return r;
             }
-            ApiError::PreflightRefused => StatusCode::FORBIDDEN.into_response(),
+            ApiError::PreflightRefused => return S::FORBIDDEN.into_response(),
             ApiError::Server { what, cause } => {
                 eprintln!("report-helper: {cause}");
-                json_answer(
-                    StatusCode::INTERNAL_SERVER_ERROR,
+                return json_answer(
+                    S::INTERNAL_SERVER_ERROR,
                     json!({ "error": format!("{what}; try again later") }),
-                )
+                );
             }
+        };
+        let mut r = json_answer(
+            status,
+            json!({"error": error, "field": field, "problem": problem}),
+        );
+        if let ApiError::RateLimited { retry_after } = self {
+            r.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after.as_secs().max(1)),
+            );
         }
+        r
     }
 }
