@@ -10,6 +10,11 @@ use report_helper::pdq::{hash_pixels, Pdq, PdqError, PdqSize, PixelLayout};
 /// The formats this command decodes, as said in messages and in `--help`.
 pub const FORMATS: &str = "JPEG, PNG, WebP, GIF, BMP";
 
+/// Image files larger than this are digested but not decoded.
+pub const MAX_IMAGE_FILE: u64 = 256 << 20;
+/// Neither the decoder's buffers nor the RGB copy of an image may need more than this.
+pub const MAX_DECODE_MEMORY: u64 = 1 << 30;
+
 /// The format of a file from its first bytes (its name is never looked at), if it is one of the
 /// five this command decodes. The core's `image_info` recognises the signatures, as it does for
 /// the browser, so that both take the same files for images.
@@ -79,6 +84,32 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// Why a file that was read has no PDQ hash. Its digests are exact all the same.
+#[derive(Debug)]
+pub enum NoPdq {
+    Empty,
+    NotAnImage,
+    FileTooLarge { limit: u64 },
+    Decode(DecodeError),
+}
+
+impl fmt::Display for NoPdq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoPdq::Empty => write!(f, "empty file (0 bytes): not an image"),
+            NoPdq::NotAnImage => write!(f, "not an image this tool decodes ({FORMATS})"),
+            NoPdq::FileTooLarge { limit } => write!(
+                f,
+                "image file too large to decode: over {}",
+                human_bytes(*limit)
+            ),
+            NoPdq::Decode(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for NoPdq {}
 
 /// `1073741824` as `1 GiB`, `268435456` as `256 MiB`; other sizes in bytes.
 pub fn human_bytes(n: u64) -> String {
@@ -377,5 +408,29 @@ mod tests {
         assert_eq!(human_bytes(1 << 30), "1 GiB");
         assert_eq!(human_bytes(256 << 20), "256 MiB");
         assert_eq!(human_bytes(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn no_pdq_reasons_read_clearly() {
+        assert_eq!(
+            NoPdq::NotAnImage.to_string(),
+            "not an image this tool decodes (JPEG, PNG, WebP, GIF, BMP)"
+        );
+        assert_eq!(
+            NoPdq::FileTooLarge {
+                limit: MAX_IMAGE_FILE
+            }
+            .to_string(),
+            "image file too large to decode: over 256 MiB"
+        );
+        let too_large = DecodeError::TooLarge {
+            width: 40000,
+            height: 40000,
+            limit: MAX_DECODE_MEMORY,
+        };
+        assert_eq!(
+            NoPdq::Decode(too_large).to_string(),
+            "image too large to decode: 40000 x 40000 pixels need more than 1 GiB of memory"
+        );
     }
 }

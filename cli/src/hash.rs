@@ -1,6 +1,5 @@
 //! `report-helper hash`: one file in, one JSON line out.
 
-use std::fmt;
 use std::fs::File;
 use std::path::Path;
 
@@ -8,15 +7,10 @@ use report_helper::pdq::PdqSize;
 use report_helper::{Algorithms, Digests};
 use serde::Serialize;
 
-use crate::decode::{hash_image, human_bytes, DecodeError, Hashed, FORMATS};
+use crate::decode::{hash_image, Hashed, NoPdq, MAX_DECODE_MEMORY, MAX_IMAGE_FILE};
 use crate::read::{read_and_digest, ReadError};
 use crate::vpdq::{hash_video, VideoHashes, VpdqError};
 use report_helper::vpdq::SECONDS_PER_HASH;
-
-/// Image files larger than this are digested but not decoded.
-pub const MAX_IMAGE_FILE: u64 = 256 << 20;
-/// Neither the decoder's buffers nor the RGB copy of an image may need more than this.
-pub const MAX_DECODE_MEMORY: u64 = 1 << 30;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -39,32 +33,6 @@ pub struct FileHashes {
     /// With `--vpdq`: the video's vPDQ hash, or why it has none.
     pub vpdq: Option<Result<VideoHashes, VpdqError>>,
 }
-
-/// Why a file that was read has no PDQ hash. Its digests are exact all the same.
-#[derive(Debug)]
-pub enum NoPdq {
-    Empty,
-    NotAnImage,
-    FileTooLarge { limit: u64 },
-    Decode(DecodeError),
-}
-
-impl fmt::Display for NoPdq {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NoPdq::Empty => write!(f, "empty file (0 bytes): not an image"),
-            NoPdq::NotAnImage => write!(f, "not an image this tool decodes ({FORMATS})"),
-            NoPdq::FileTooLarge { limit } => write!(
-                f,
-                "image file too large to decode: over {}",
-                human_bytes(*limit)
-            ),
-            NoPdq::Decode(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for NoPdq {}
 
 /// Reads, digests and, if it is an image, decodes and hashes the file at `path`; with
 /// `options.vpdq`, then has FFmpeg read it from `path` as a video (only if it could be read).
@@ -298,29 +266,5 @@ mod tests {
         let at: Vec<usize> = keys.iter().map(|k| line.find(k).expect(k)).collect();
         assert!(at.windows(2).all(|w| w[0] < w[1]), "{line}");
         assert!(line.ends_with(r#""error":null}"#), "{line}");
-    }
-
-    #[test]
-    fn no_pdq_reasons_read_clearly() {
-        assert_eq!(
-            NoPdq::NotAnImage.to_string(),
-            "not an image this tool decodes (JPEG, PNG, WebP, GIF, BMP)"
-        );
-        assert_eq!(
-            NoPdq::FileTooLarge {
-                limit: MAX_IMAGE_FILE
-            }
-            .to_string(),
-            "image file too large to decode: over 256 MiB"
-        );
-        let too_large = DecodeError::TooLarge {
-            width: 40000,
-            height: 40000,
-            limit: MAX_DECODE_MEMORY,
-        };
-        assert_eq!(
-            NoPdq::Decode(too_large).to_string(),
-            "image too large to decode: 40000 x 40000 pixels need more than 1 GiB of memory"
-        );
     }
 }

@@ -1,14 +1,5 @@
 //! `report-helper`: the report helper's hashing on the command line.
 
-mod decode;
-mod hash;
-mod read;
-mod reports;
-mod serve;
-mod store;
-mod verify;
-mod vpdq;
-
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,7 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use report_helper::pdq::PdqSize;
 
-use crate::hash::{hash_file, json_line, Options};
+use report_helper_cli::hash::{hash_file, json_line, Options};
+use report_helper_cli::{reports, serve, verify};
 
 #[derive(Parser)]
 #[command(

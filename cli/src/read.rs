@@ -8,8 +8,7 @@ use report_helper::{Algorithms, Digests, StreamDigester};
 
 use image::ImageFormat;
 
-use crate::decode::sniff;
-use crate::hash::NoPdq;
+use crate::decode::{sniff, NoPdq};
 
 /// Bytes read at a time. The buffer is reused: a non-image of any size costs this much memory.
 const CHUNK: usize = 1 << 20;
@@ -86,8 +85,9 @@ pub fn read_and_digest(
     Ok((digester.finish(), content))
 }
 
-/// Fills `buf` unless the end comes first; returns how many bytes it holds.
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+/// Fills `buf` unless the end comes first; returns how many bytes it holds. (A `read` may give
+/// fewer bytes than asked for long before the end: a pipe, a network file system.)
+pub fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {

@@ -6,6 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+use crate::code;
+
 /// The statuses a report can have, in the order a helpline works through them.
 pub const STATUSES: [&str; 4] = ["received", "in_progress", "done", "withdrawn"];
 
@@ -122,13 +124,13 @@ impl Store {
     /// on the key, not a prior look-up, is what keeps a second copy out.
     pub fn submit(&mut self, key: &str, report: &str) -> rusqlite::Result<Stored> {
         let now = now_rfc3339();
-        let token = random_base32(26);
+        let token = code::random(26);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut created = None;
         for _ in 0..8 {
-            let reference = format!("RH-{}", random_base32(8));
+            let reference = format!("RH-{}", code::random(8));
             match tx.execute(
                 "INSERT INTO reports (reference, idempotency_key, report, status, created_at, updated_at)
                  VALUES (?1, ?2, ?3, 'received', ?4, ?4)
@@ -295,21 +297,6 @@ fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Crockford's base32 alphabet: no I, L, O or U, so a reference read aloud or copied by hand
-/// has no look-alikes.
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/// `n` characters of Crockford base32 from the operating system's CSPRNG: 5 bits each (8 for a
-/// reference: 40 bits; 26 for a token: 130 bits).
-pub fn random_base32(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    getrandom::fill(&mut bytes).expect("the operating system's random number generator failed");
-    bytes
-        .iter()
-        .map(|b| CROCKFORD[usize::from(b & 31)] as char)
-        .collect()
-}
-
 /// Now, as RFC 3339 in UTC with milliseconds (`2026-11-28T01:02:03.456Z`).
 pub fn now_rfc3339() -> String {
     rfc3339(SystemTime::now())
@@ -344,12 +331,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timestamps_and_codes() {
+    fn timestamps() {
         let t = now_rfc3339();
         assert_eq!(t.len(), 24, "{t}");
         assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
-        let r = random_base32(8);
-        assert!(r.bytes().all(|b| CROCKFORD.contains(&b)), "{r}");
     }
 
     #[test]

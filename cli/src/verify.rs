@@ -16,7 +16,7 @@ use report_helper::{Algorithms, Digests};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::read::{read_and_digest, ReadError};
+use crate::read::{read_and_digest, read_full, ReadError};
 
 /// What the `receipt` key of a receipt says.
 pub const RECEIPT_FORMAT: &str = "report-helper/receipt@1";
@@ -327,7 +327,7 @@ fn open_receipt(path: &Path) -> Result<(Receipt, Source), BadReceipt> {
     let read_error = |e: io::Error| bad(ReadError(e).to_string());
     let mut file = File::open(path).map_err(read_error)?;
     let mut start = [0u8; 4];
-    let n = read_up_to(&mut file, &mut start).map_err(read_error)?;
+    let n = read_full(&mut file, &mut start).map_err(read_error)?;
     if start[..n] == *b"PK\x03\x04" {
         let entries = zip_entries(&mut file)
             .map_err(|e| bad(format!("not a ZIP this command reads: {e}")))?;
@@ -356,19 +356,6 @@ fn open_receipt(path: &Path) -> Result<(Receipt, Source), BadReceipt> {
         return Err(bad("over 16 MiB: not a receipt"));
     }
     Ok((Receipt::from_json(&json)?, Source::Json))
-}
-
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// One entry of a ZIP's central directory.

@@ -31,7 +31,7 @@ use report_helper::pdq::{PdqHash, PdqHasher, PdqSize, PixelLayout};
 use report_helper::vpdq::pick::{frame_step, FrameRate};
 use report_helper::vpdq::{VpdqFrame, SECONDS_PER_HASH};
 
-use crate::hash::MAX_DECODE_MEMORY;
+use crate::decode::MAX_DECODE_MEMORY;
 
 /// Pixels a frame may have: its decoded form (at most 8 bytes a pixel, 4:4:4 at 16 bits) and its
 /// RGB24 copy must fit in [`MAX_DECODE_MEMORY`] together. That is 97 megapixels: 8K video passes.

@@ -5,10 +5,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
-use common::{run_in, scratch};
+use common::{python, run_in, scratch};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -507,24 +506,18 @@ fn python_zip(path: &Path, entries: &[(&str, &[u8])], deflate: bool) {
         names.push(name.to_string());
         names.push(part.to_string_lossy().into_owned());
     }
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import sys, zipfile\n\
-             method = zipfile.ZIP_DEFLATED if sys.argv[2] == 'deflate' else zipfile.ZIP_STORED\n\
-             with zipfile.ZipFile(sys.argv[1], 'w', method) as z:\n\
-             \x20   for name, part in zip(sys.argv[3::2], sys.argv[4::2]):\n\
-             \x20       z.write(part, name)",
-        )
-        .arg(path)
-        .arg(if deflate { "deflate" } else { "store" })
-        .args(&names)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let mut args = vec![
+        path.to_string_lossy().into_owned(),
+        (if deflate { "deflate" } else { "store" }).to_string(),
+    ];
+    args.extend(names);
+    python(
+        "import sys, zipfile\n\
+         method = zipfile.ZIP_DEFLATED if sys.argv[2] == 'deflate' else zipfile.ZIP_STORED\n\
+         with zipfile.ZipFile(sys.argv[1], 'w', method) as z:\n\
+         \x20   for name, part in zip(sys.argv[3::2], sys.argv[4::2]):\n\
+         \x20       z.write(part, name)",
+        &args,
     );
 }
 

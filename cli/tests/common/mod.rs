@@ -1,7 +1,9 @@
 //! Helpers shared by the tests of the `report-helper` binary: running it with a time limit,
-//! reading its JSON lines, and the shared PDQ vectors.
+//! reading its JSON lines, and the shared PDQ vectors; `intake` for the intake's tests.
 
 #![allow(dead_code)] // each test binary uses a different part
+
+pub mod intake;
 
 use std::ffi::OsStr;
 use std::io::Read;
@@ -237,17 +239,13 @@ impl Row<'_> {
     }
 }
 
-/// (size, sha256, md5, sha1) of each file, from Python's hashlib.
-pub fn hashlib(files: &[PathBuf]) -> Vec<(u64, String, String, String)> {
+/// Runs Python's `script` (`python3 -c`) with `args`, and gives its stdout; fails the test if
+/// it fails.
+pub fn python<S: AsRef<OsStr>>(script: &str, args: &[S]) -> String {
     let out = Command::new("python3")
         .arg("-c")
-        .arg(
-            "import hashlib, sys\n\
-             for p in sys.argv[1:]:\n\
-             \x20   b = open(p, 'rb').read()\n\
-             \x20   print(len(b), *(hashlib.new(a, b).hexdigest() for a in ('sha256', 'md5', 'sha1')))",
-        )
-        .args(files)
+        .arg(script)
+        .args(args)
         .output()
         .expect("python3");
     assert!(
@@ -255,9 +253,19 @@ pub fn hashlib(files: &[PathBuf]) -> Vec<(u64, String, String, String)> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// (size, sha256, md5, sha1) of each file, from Python's hashlib.
+pub fn hashlib(files: &[PathBuf]) -> Vec<(u64, String, String, String)> {
+    let out = python(
+        "import hashlib, sys\n\
+         for p in sys.argv[1:]:\n\
+         \x20   b = open(p, 'rb').read()\n\
+         \x20   print(len(b), *(hashlib.new(a, b).hexdigest() for a in ('sha256', 'md5', 'sha1')))",
+        files,
+    );
+    out.lines()
         .map(|l| {
             let f: Vec<&str> = l.split(' ').collect();
             (f[0].parse().unwrap(), f[1].into(), f[2].into(), f[3].into())

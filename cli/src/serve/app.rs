@@ -1,0 +1,223 @@
+//! The intake's router: the API's routes and handlers, the site as the fallback, and the
+//! headers every answer carries. `app()` needs no socket: the tests call it in-process.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::from_fn_with_state;
+use axum::response::Response;
+use axum::routing::{any, get, post};
+use axum::Router;
+use report_helper::report::{Report, MAX_REPORT_TOTAL_BYTES};
+use serde_json::json;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::error::{json_answer, ApiError};
+use super::{cors, site, AppState};
+use crate::code;
+use crate::store::{Store, Stored};
+
+/// The Content-Security-Policy of `tools/serve.mjs`, which the site is built and tested under.
+pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+worker-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; \
+connect-src 'self'; base-uri 'none'; form-action 'none'";
+
+const CORP: HeaderName = HeaderName::from_static("cross-origin-resource-policy");
+
+/// A layer that sets the header `name` to `value` on every answer, over any value it had.
+fn set(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// The whole service: the API under `/api/`, the site's files everywhere else.
+pub fn app(state: AppState) -> Router {
+    let state = Arc::new(state);
+    // The helper's files may be embedded by the allowed origins; the API is read through CORS,
+    // which CORP does not govern.
+    let site_corp = if state.allow_origins.is_empty() {
+        "same-origin"
+    } else {
+        "cross-origin"
+    };
+    let api = Router::new()
+        .route("/api/reports", post(submit).fallback(takes("POST")))
+        .route(
+            "/api/reports/{reference}",
+            get(status).delete(withdraw).fallback(takes("GET, DELETE")),
+        )
+        // Any other address under /api/, by any method: the API's 404.
+        .route("/api/", any(unknown))
+        .route("/api/{*rest}", any(unknown))
+        .layer(from_fn_with_state(state.clone(), cors::allow_origin))
+        .layer(from_fn_with_state(state.clone(), cors::preflight))
+        .layer(set(header::CACHE_CONTROL, "no-store"))
+        .layer(set(CORP, "same-origin"));
+    let site = Router::new()
+        .fallback(site::file)
+        .layer(from_fn_with_state(state.clone(), cors::allow_origin))
+        .layer(set(CORP, site_corp));
+    api.merge(site)
+        .layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("Origin"),
+        ))
+        .layer(set(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::REFERRER_POLICY, "no-referrer"))
+        .with_state(state)
+}
+
+/// The answer to a method an API address does not take.
+fn takes(allow: &'static str) -> impl Fn() -> std::future::Ready<ApiError> + Clone {
+    move || std::future::ready(ApiError::MethodNotAllowed { allow })
+}
+
+async fn unknown() -> ApiError {
+    ApiError::NotFound
+}
+
+/// POST /api/reports: checks the report with the core and stores it once.
+async fn submit(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    state
+        .limiter
+        .check(peer.ip())
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::NotJson);
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_REPORT_TOTAL_BYTES as u64) {
+        return Err(ApiError::TooLarge);
+    }
+    // A bounded read, before any parsing: it stops as soon as the body passes the limit, or when
+    // the client is too slow.
+    let read = axum::body::to_bytes(body, MAX_REPORT_TOTAL_BYTES);
+    let bytes = match tokio::time::timeout(state.client_timeout, read).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => return Err(ApiError::TooLarge),
+        Err(_) => return Err(ApiError::Timeout),
+    };
+    let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::NotUtf8)?;
+    let report = Report::from_json(text).map_err(|e| ApiError::not_a_report(e, text))?;
+    if let Some(key) = headers.get("idempotency-key") {
+        if key.as_bytes() != report.idempotency_key.as_bytes() {
+            return Err(ApiError::KeyMismatch);
+        }
+    }
+    let canonical = report.to_json();
+    let key = report.idempotency_key;
+    let failed = |e: &dyn std::fmt::Display| ApiError::server("the report could not be stored", e);
+    let stored = tokio::task::spawn_blocking(move || {
+        let mut store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+        store.submit(&key, &canonical)
+    })
+    .await
+    .map_err(|e| failed(&e))?
+    .map_err(|e| failed(&e))?;
+    match stored {
+        Stored::Created { reference, token } => Ok(json_answer(
+            StatusCode::CREATED,
+            json!({"reference": reference, "token": token, "status": "received"}),
+        )),
+        Stored::Replayed {
+            reference,
+            token,
+            status,
+        } => Ok(json_answer(
+            StatusCode::OK,
+            json!({"reference": reference, "token": token, "status": status, "replayed": true}),
+        )),
+        Stored::KeyReused => Err(ApiError::KeyReused),
+    }
+}
+
+/// The token of `Authorization: Bearer TOKEN`, as typed.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| code::typed(token))
+}
+
+/// GET /api/reports/{reference}: the report's status.
+async fn status(
+    State(state): State<Arc<AppState>>,
+    reference: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    with_token(
+        state,
+        reference,
+        headers,
+        "the status could not be read",
+        Store::status,
+    )
+    .await
+}
+
+/// DELETE /api/reports/{reference}: withdraws the report.
+async fn withdraw(
+    State(state): State<Arc<AppState>>,
+    reference: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let withdraw = |store: &Store, reference: &str, token: &str| {
+        Ok(store
+            .withdraw(reference, token)?
+            .then(|| "withdrawn".to_string()))
+    };
+    with_token(
+        state,
+        reference,
+        headers,
+        "the report could not be withdrawn",
+        withdraw,
+    )
+    .await
+}
+
+/// GET and DELETE of one report: `op` runs with the reference of the path and the bearer token
+/// and gives the status, or None. A reference that is not even UTF-8, no token, a wrong token and
+/// an unknown reference all get the same 404.
+async fn with_token(
+    state: Arc<AppState>,
+    reference: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    failure: &'static str,
+    op: fn(&Store, &str, &str) -> rusqlite::Result<Option<String>>,
+) -> Result<Response, ApiError> {
+    let (Ok(Path(reference)), Some(token)) = (reference, bearer(&headers)) else {
+        return Err(ApiError::NotFound);
+    };
+    let reference = code::typed(&reference);
+    let (reference, status) = tokio::task::spawn_blocking(move || {
+        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+        op(&store, &reference, &token).map(|status| (reference, status))
+    })
+    .await
+    .map_err(|e| ApiError::server(failure, e))?
+    .map_err(|e| ApiError::server(failure, e))?;
+    let status = status.ok_or(ApiError::NotFound)?;
+    Ok(json_answer(
+        StatusCode::OK,
+        json!({"reference": reference, "status": status}),
+    ))
+}

@@ -1,0 +1,728 @@
+//! The intake API and the site, in-process: `serve::app()` called with
+//! `tower::ServiceExt::oneshot`, no socket. The operator's side is the real `report-helper
+//! reports`, run on the same database. What needs a socket or a process (slow clients,
+//! SIGKILL, SIGTERM, bodies refused unread) is in `tests/serve.rs`.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request};
+use axum::Router;
+use common::intake::{report, reports, reports_list, setup, video_report, vpdq_hashes};
+use common::python;
+use report_helper_cli::serve::{app, AppState, Config};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The app on a small site and a fresh database, configured as `report-helper serve` with
+/// `extra` would be (`--allow-origin`, `--rate-limit`), other options at their defaults.
+struct Intake {
+    app: Router,
+    db: PathBuf,
+    site: PathBuf,
+}
+
+#[derive(Default)]
+struct Options<'a> {
+    allow_origins: &'a [&'a str],
+    rate_limit: Option<u32>,
+}
+
+fn intake(name: &str, options: Options) -> Intake {
+    let (site, db) = setup(name);
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db: db.clone(),
+        site: site.clone(),
+        allow_origins: options
+            .allow_origins
+            .iter()
+            .map(|o| o.to_string())
+            .collect(),
+        // The defaults of `report-helper serve`.
+        rate_limit: options.rate_limit.unwrap_or(30),
+        client_timeout: Duration::from_secs(10),
+    };
+    Intake {
+        app: app(AppState::open(&config).unwrap()),
+        db,
+        site,
+    }
+}
+
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    /// Every value of the header `name`, joined by ", "; None if there is none.
+    fn header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+impl Intake {
+    /// Sends `method path` with `headers` and `body`, from 127.0.0.1, and reads the whole answer.
+    async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Body) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let mut request = request.body(body).unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50_000))));
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// POST /api/reports with `Content-Type: content_type`, its `Content-Length` and `extra`.
+    async fn post(&self, content_type: &str, body: &str, extra: &[(&str, &str)]) -> Answer {
+        let length = body.len().to_string();
+        let mut headers = vec![("content-type", content_type), ("content-length", &length)];
+        headers.extend_from_slice(extra);
+        self.send(
+            "POST",
+            "/api/reports",
+            &headers,
+            Body::from(body.to_string()),
+        )
+        .await
+    }
+
+    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        self.send("GET", path, headers, Body::empty()).await
+    }
+}
+
+fn is_base32(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+}
+
+#[tokio::test]
+async fn submit_check_and_withdraw() {
+    let server = intake("flow", Options::default());
+    let db = &server.db;
+
+    let body = report("key-0123456789abcdef");
+    let created = server
+        .post(
+            "application/json",
+            &body,
+            &[("idempotency-key", "key-0123456789abcdef")],
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.header("content-type").unwrap(), "application/json");
+    let answer = created.json();
+    let reference = answer["reference"].as_str().unwrap().to_string();
+    let token = answer["token"].as_str().unwrap().to_string();
+    assert_eq!(answer["status"], "received");
+    assert!(reference.len() == 11 && reference.starts_with("RH-") && is_base32(&reference[3..]));
+    assert!(token.len() == 26 && is_base32(&token), "{token}");
+
+    // The same key and report again: the same reference, a new token, one row.
+    let again = server.post("application/json", &body, &[]).await.json();
+    assert_eq!(again["reference"], reference.as_str());
+    assert_eq!(again["replayed"], true);
+    let token2 = again["token"].as_str().unwrap().to_string();
+    assert_ne!(token2, token);
+    let rows = reports_list(db);
+    assert_eq!(rows.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(db), 0o600);
+        assert_eq!(mode(&db.with_extension("sqlite-wal")), 0o600);
+        assert_eq!(mode(db.parent().unwrap()), 0o700);
+    }
+    assert_eq!(rows[0]["reference"], reference.as_str());
+    assert_eq!(rows[0]["idempotency_key"], "key-0123456789abcdef");
+    // The same key with another report is refused.
+    let other = server
+        .post(
+            "application/json",
+            &body.replace("https://example.com/a", "https://example.com/b"),
+            &[],
+        )
+        .await;
+    assert_eq!(other.status, 409, "{}", other.body);
+    assert_eq!(other.json()["field"], "idempotency_key");
+    assert_eq!(reports_list(db).len(), 1);
+
+    // What is stored is the canonical report, as received.
+    let show = reports(db, &["show", &reference]);
+    let shown: Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(
+        shown["report"],
+        serde_json::from_str::<Value>(&body).unwrap()
+    );
+
+    // Status: only with a token of this report; everything else is the same 404.
+    let path = format!("/api/reports/{reference}");
+    for t in [&token, &token2] {
+        let bearer = format!("Bearer {t}");
+        let ok = server.get(&path, &[("authorization", &bearer)]).await;
+        assert_eq!(ok.status, 200);
+        assert_eq!(
+            ok.json(),
+            serde_json::json!({"reference": reference, "status": "received"})
+        );
+    }
+    let bearer = format!("Bearer {token}");
+    let bearer2 = format!("Bearer {token2}");
+    let missing = server.get(&path, &[]).await;
+    let wrong = server
+        .get(
+            &path,
+            &[("authorization", "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAA")],
+        )
+        .await;
+    let unknown = server
+        .get("/api/reports/RH-00000000", &[("authorization", &bearer)])
+        .await;
+    for r in [&missing, &wrong, &unknown] {
+        assert_eq!(r.status, 404);
+        assert_eq!(r.body, missing.body);
+    }
+
+    // The operator moves it on; the person sees it.
+    let set = reports(db, &["set-status", &reference, "in_progress"]);
+    assert!(set.status.success());
+    let ok = server.get(&path, &[("authorization", &bearer)]).await;
+    assert_eq!(ok.json()["status"], "in_progress");
+
+    // Withdrawing needs the token too.
+    let denied = server.send("DELETE", &path, &[], Body::empty()).await;
+    assert_eq!(denied.status, 404);
+    let gone = server
+        .send(
+            "DELETE",
+            &path,
+            &[("authorization", &bearer)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(gone.status, 200, "{}", gone.body);
+    let ok = server.get(&path, &[("authorization", &bearer2)]).await;
+    assert_eq!(ok.json()["status"], "withdrawn");
+    assert_eq!(reports_list(db)[0]["status"], "withdrawn");
+}
+
+#[tokio::test]
+async fn refusals() {
+    let server = intake("refusals", Options::default());
+    let db = &server.db;
+    let body = report("key-refusals-0000001");
+
+    let r = server.post("text/plain", &body, &[]).await;
+    assert_eq!(r.status, 415);
+    assert_eq!(r.json()["problem"], "not-json");
+
+    // Over 64 KiB besides vPDQ hashes (of which it has none), declared and sent in chunks with
+    // no length declared: 413 too, though under the limit of a report with hashes.
+    let big = format!("{}{}", " ".repeat(64 * 1024 + 1 - body.len()), body);
+    assert_eq!(big.len(), 64 * 1024 + 1);
+    assert_eq!(server.post("application/json", &big, &[]).await.status, 413);
+    // A stream has no length: the body goes in chunks, as with Transfer-Encoding: chunked.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big
+        .as_bytes()
+        .chunks(4096)
+        .map(|piece| Ok(piece.to_vec()))
+        .collect();
+    let r = server
+        .send(
+            "POST",
+            "/api/reports",
+            &[("content-type", "application/json")],
+            Body::from_stream(futures_util::stream::iter(chunks)),
+        )
+        .await;
+    assert_eq!(r.status, 413);
+    // Exactly 64 KiB is accepted.
+    assert_eq!(
+        server.post("application/json", &big[1..], &[]).await.status,
+        201
+    );
+
+    let r = server.post("application/json", "{not json", &[]).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["problem"], "malformed");
+
+    let unknown = body.replace(
+        r#""kind":"image","#,
+        r#""kind":"image","file_name":"me.jpg","#,
+    );
+    let r = server.post("application/json", &unknown, &[]).await;
+    assert_eq!(r.status, 422);
+    let e = r.json();
+    assert_eq!(e["problem"], "malformed");
+    assert!(e["error"].as_str().unwrap().contains("file_name"), "{e}");
+
+    let bad_hash = body.replace(&"ab".repeat(32), &"AB".repeat(32));
+    let e = server.post("application/json", &bad_hash, &[]).await.json();
+    assert_eq!(e["field"], "items[0].sha256");
+    assert_eq!(e["problem"], "not-hex");
+
+    let no_faith = body.replace(r#""good_faith":true"#, r#""good_faith":false"#);
+    let e = server.post("application/json", &no_faith, &[]).await.json();
+    assert_eq!(
+        (e["field"].as_str(), e["problem"].as_str()),
+        (Some("good_faith"), Some("good-faith-required"))
+    );
+
+    let r = server
+        .post(
+            "application/json",
+            &body,
+            &[("idempotency-key", "another-key-0000000001")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["field"], "idempotency_key");
+
+    // Only the one 64 KiB report was stored.
+    assert_eq!(reports_list(db).len(), 1);
+
+    // The operator's commands never make a database at a wrong path.
+    let missing = db.with_file_name("missing.sqlite");
+    let out = reports(&missing, &["list"]);
+    assert!(!out.status.success() && !missing.exists());
+    let out = reports(db, &["set-status", "RH-00000000", "done"]);
+    assert!(!out.status.success());
+}
+
+#[tokio::test]
+async fn a_three_hour_video_s_hashes_fit_and_a_larger_report_is_refused() {
+    let server = intake("vpdq", Options::default());
+    let db = &server.db;
+    // The limits: 64 KiB, and the base64 of three hours of hashes at one a second.
+    const BESIDES: usize = 65_536;
+    const TOTAL: usize = 65_536 + 460_800;
+
+    let hashes = vpdq_hashes(10_800);
+    assert_eq!(hashes.len(), 460_800);
+    let body = video_report("vpdq-key-000000000001", &hashes);
+    let created = server.post("application/json", &body, &[]).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    // Stored and shown as received.
+    let reference = created.json()["reference"].as_str().unwrap().to_string();
+    let show = reports(db, &["show", &reference]);
+    assert!(show.status.success(), "{show:?}");
+    let shown = String::from_utf8(show.stdout).unwrap();
+    assert!(
+        shown.ends_with(&format!(",\"report\":{body}}}\n")),
+        "{}",
+        &shown[..300]
+    );
+    assert_eq!(reports_list(db).len(), 1);
+
+    // Exactly both limits: 64 KiB besides the hashes, 526336 bytes in all (spaces count as
+    // what is not hashes).
+    let body = video_report("vpdq-key-000000000002", &hashes);
+    let full = format!("{}{body}", " ".repeat(TOTAL - body.len()));
+    assert_eq!(full.len() - hashes.len(), BESIDES);
+    let r = server.post("application/json", &full, &[]).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // One hash more: 422, too many.
+    let body = video_report("vpdq-key-000000000003", &vpdq_hashes(10_801));
+    let r = server.post("application/json", &body, &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let e = r.json();
+    assert_eq!(
+        (e["field"].as_str(), e["problem"].as_str()),
+        (Some("items[0].vpdq.hashes"), Some("too-many"))
+    );
+
+    // A byte over 64 KiB besides the hashes, far under the whole limit: 413.
+    let body = video_report("vpdq-key-000000000004", &vpdq_hashes(1));
+    let padded = format!("{}{body}", " ".repeat(BESIDES + 44 + 1 - body.len()));
+    let r = server.post("application/json", &padded, &[]).await;
+    assert_eq!(r.status, 413, "{}", r.body);
+    assert_eq!(r.json()["problem"], "too-long");
+    assert_eq!(
+        server
+            .post("application/json", &padded[1..], &[])
+            .await
+            .status,
+        201,
+        "exactly 64 KiB besides the hashes"
+    );
+
+    // Only the accepted ones were stored. (Bodies over the whole limit, declared or not, are
+    // refused unread: tests/serve.rs, on a socket.)
+    assert_eq!(reports_list(db).len(), 3);
+}
+
+#[tokio::test]
+async fn cors_for_configured_origins_only() {
+    let server = intake(
+        "cors",
+        Options {
+            allow_origins: &["https://helpline.example"],
+            ..Options::default()
+        },
+    );
+    let s = &server;
+    let preflight = move |origin: &'static str, method: &'static str| async move {
+        s.send(
+            "OPTIONS",
+            "/api/reports",
+            &[
+                ("origin", origin),
+                ("access-control-request-method", method),
+                (
+                    "access-control-request-headers",
+                    "content-type, idempotency-key",
+                ),
+            ],
+            Body::empty(),
+        )
+        .await
+    };
+    let ok = preflight("https://helpline.example", "POST").await;
+    assert_eq!(ok.status, 204);
+    assert_eq!(
+        ok.header("access-control-allow-origin").as_deref(),
+        Some("https://helpline.example")
+    );
+    let allowed = ok
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_lowercase();
+    for h in ["content-type", "authorization", "idempotency-key"] {
+        assert!(allowed.contains(h), "{allowed}");
+    }
+    let methods = ok.header("access-control-allow-methods").unwrap();
+    for m in ["POST", "GET", "DELETE"] {
+        assert!(methods.contains(m), "{methods}");
+    }
+    assert_eq!(ok.header("vary").as_deref(), Some("Origin"));
+
+    let denied = preflight("https://evil.example", "POST").await;
+    assert_ne!(denied.status / 100, 2);
+    assert_eq!(denied.header("access-control-allow-origin"), None);
+    assert_eq!(
+        preflight("https://helpline.example", "PUT")
+            .await
+            .header("access-control-allow-origin"),
+        None
+    );
+
+    let body = report("key-cors-00000000001");
+    let r = server
+        .post(
+            "application/json",
+            &body,
+            &[("origin", "https://helpline.example")],
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.header("access-control-allow-origin").as_deref(),
+        Some("https://helpline.example")
+    );
+    let r = server
+        .post(
+            "application/json",
+            &body,
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    assert_eq!(r.header("vary").as_deref(), Some("Origin"));
+
+    // The helper's files may be loaded by the configured origin.
+    let f = server
+        .get("/app.js", &[("origin", "https://helpline.example")])
+        .await;
+    assert_eq!(
+        f.header("cross-origin-resource-policy").as_deref(),
+        Some("cross-origin")
+    );
+    assert_eq!(
+        f.header("access-control-allow-origin").as_deref(),
+        Some("https://helpline.example")
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_per_client() {
+    let server = intake(
+        "rate",
+        Options {
+            rate_limit: Some(3),
+            ..Options::default()
+        },
+    );
+    for i in 0..3 {
+        let r = server
+            .post(
+                "application/json",
+                &report(&format!("key-rate-limit-00000{i}")),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 201);
+    }
+    let r = server
+        .post("application/json", &report("key-rate-limit-000009"), &[])
+        .await;
+    assert_eq!(r.status, 429);
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(reports_list(&server.db).len(), 3);
+    // Status checks are not limited.
+    assert_eq!(
+        server.get("/api/reports/RH-00000000", &[]).await.status,
+        404
+    );
+}
+
+fn csp_of_serve_mjs() -> String {
+    let js =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/serve.mjs"))
+            .unwrap();
+    let start = js.find("export const CSP = [").unwrap();
+    let end = start + js[start..].find("].join('; ')").unwrap();
+    js[start..end]
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[tokio::test]
+async fn site_files_and_headers() {
+    let server = intake("site", Options::default());
+    let csp = csp_of_serve_mjs();
+    assert!(csp.starts_with("default-src 'none'; script-src"), "{csp}");
+    for (path, ty) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/i.json", "application/json; charset=utf-8"),
+        ("/icon.svg", "image/svg+xml"),
+        ("/wasm/m.wasm", "application/wasm"),
+    ] {
+        let r = server.get(path, &[]).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("content-type").as_deref(), Some(ty), "{path}");
+        assert_eq!(
+            r.header("content-security-policy").as_deref(),
+            Some(csp.as_str())
+        );
+        assert_eq!(
+            r.header("x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
+        assert_eq!(r.header("referrer-policy").as_deref(), Some("no-referrer"));
+        assert_eq!(
+            r.header("cross-origin-resource-policy").as_deref(),
+            Some("same-origin")
+        );
+    }
+    assert_eq!(
+        server.get("/", &[]).await.body,
+        "<!doctype html><title>t</title>"
+    );
+    // The API's answers carry the same headers.
+    let r = server.get("/api/reports/RH-00000000", &[]).await;
+    assert_eq!(
+        r.header("content-security-policy").as_deref(),
+        Some(csp.as_str())
+    );
+    assert_eq!(
+        r.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    std::fs::write(server.site.parent().unwrap().join("secret.txt"), "no").unwrap();
+    for path in [
+        "/../Cargo.toml",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/wasm/..%2f..%2fsecret.txt",
+        "/nothing.js",
+    ] {
+        assert_eq!(server.get(path, &[]).await.status, 404, "{path}");
+    }
+    assert_eq!(
+        server
+            .send(
+                "POST",
+                "/index.html",
+                &[("content-length", "0")],
+                Body::empty()
+            )
+            .await
+            .status,
+        405
+    );
+}
+
+#[tokio::test]
+async fn odd_requests_to_the_api_get_json_answers() {
+    let server = intake("odd", Options::default());
+    // A reference that is not UTF-8 is unknown, like any other.
+    let odd = server
+        .get("/api/reports/%FF", &[("authorization", "Bearer x")])
+        .await;
+    assert_eq!(odd.status, 404, "{}", odd.body);
+    assert_eq!(
+        odd.json(),
+        server.get("/api/reports/RH-00000000", &[]).await.json()
+    );
+    // A method a path does not take: 405, JSON, and what it does take.
+    for (method, path, allow) in [
+        ("GET", "/api/reports", "POST"),
+        ("PUT", "/api/reports", "POST"),
+        ("PUT", "/api/reports/RH-00000000", "GET, DELETE"),
+        ("POST", "/api/reports/RH-00000000", "GET, DELETE"),
+    ] {
+        let headers: &[(&str, &str)] = if method == "GET" {
+            &[]
+        } else {
+            &[("content-length", "0")]
+        };
+        let r = server.send(method, path, headers, Body::empty()).await;
+        assert_eq!(r.status, 405, "{method} {path}");
+        assert_eq!(r.header("allow").as_deref(), Some(allow), "{method} {path}");
+        assert!(r.json()["error"].is_string(), "{method} {path}");
+    }
+}
+
+/// `report-helper reports ARGS... --db DB`: its exit status, and its stdout's one JSON line.
+fn reports_command(db: &Path, args: &[&str]) -> (bool, Value, String) {
+    let out = reports(db, args);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let value = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
+    (
+        out.status.success(),
+        value,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Whether `needle` stands anywhere in the database file or its write-ahead log.
+fn in_database_files(db: &Path, needle: &str) -> bool {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    [db.to_path_buf(), PathBuf::from(wal)].iter().any(|path| {
+        std::fs::read(path)
+            .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            .unwrap_or(false)
+    })
+}
+
+/// The purge runs beside the intake, which keeps its database open all along (as the server
+/// does).
+#[tokio::test]
+async fn purge_deletes_closed_reports_and_leaves_nothing_of_them_in_the_file() {
+    let server = intake("purge", Options::default());
+    let db = &server.db;
+    // Four reports, each with an address of its own to look for in the file afterwards.
+    let mut made = Vec::new();
+    for (i, status) in ["done", "withdrawn", "received", "done"].iter().enumerate() {
+        let key = format!("purge-key-{i}-0123456789");
+        let email = format!("purge-person-{i}@example.org");
+        let body = report(&key).replace("me@example.org", &email);
+        let answer = server.post("application/json", &body, &[]).await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        let answer = answer.json();
+        let reference = answer["reference"].as_str().unwrap().to_string();
+        let token = answer["token"].as_str().unwrap().to_string();
+        let (ok, _, err) = reports_command(db, &["set-status", &reference, status]);
+        assert!(ok, "{err}");
+        made.push((reference, token, key, email));
+    }
+    // The first three were last changed in 2020 (Python's sqlite3, beside the running intake);
+    // the fourth, closed today, is too recent.
+    let old: Vec<&str> = made[..3].iter().map(|m| m.0.as_str()).collect();
+    let script = "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.executemany(\"UPDATE reports SET updated_at='2020-01-02T03:04:05.678Z' WHERE reference=?\",[(r,) for r in sys.argv[2:]])\nc.commit()";
+    let mut args = vec![db.to_str().unwrap()];
+    args.extend(&old);
+    python(script, &args);
+    for m in &made {
+        assert!(in_database_files(db, &m.3), "{} should be stored", m.3);
+    }
+
+    // A dry run says which, and deletes nothing.
+    let (ok, dry, err) = reports_command(db, &["purge", "--older-than", "30", "--dry-run"]);
+    assert!(ok, "{err}");
+    assert_eq!(dry["references"], serde_json::json!([old[0], old[1]]));
+    assert_eq!(dry["purged"], 0);
+    assert_eq!(reports_list(db).len(), 4);
+
+    // The purge: the closed, old ones go; the open one and the recent one stay.
+    let (ok, purged, err) = reports_command(db, &["purge", "--older-than", "30"]);
+    assert!(ok, "{err}");
+    assert_eq!(purged["purged"], 2);
+    assert_eq!(purged["references"], serde_json::json!([old[0], old[1]]));
+    let left: Vec<Value> = reports_list(db)
+        .iter()
+        .map(|r| r["reference"].clone())
+        .collect();
+    assert_eq!(left, [made[2].0.as_str(), made[3].0.as_str()]);
+    // Nothing of them is left readable: not in the file, not in the WAL; their tokens are gone.
+    for m in &made[..2] {
+        assert!(!in_database_files(db, &m.3), "{} is still in the file", m.3);
+        assert!(!in_database_files(db, &m.2), "{} is still in the file", m.2);
+        let path = format!("/api/reports/{}", m.0);
+        let bearer = format!("Bearer {}", m.1);
+        let gone = server.get(&path, &[("authorization", &bearer)]).await;
+        assert_eq!(gone.status, 404);
+    }
+    for m in &made[2..] {
+        assert!(in_database_files(db, &m.3), "{} should be kept", m.3);
+    }
+    // The intake goes on storing reports after it.
+    let after = server
+        .post("application/json", &report("purge-key-after-0123"), &[])
+        .await;
+    assert_eq!(after.status, 201, "{}", after.body);
+
+    // Open reports only with --include-open; nothing twice.
+    let (ok, open, err) = reports_command(db, &["purge", "--older-than", "30", "--include-open"]);
+    assert!(ok, "{err}");
+    assert_eq!(open["references"], serde_json::json!([old[2]]));
+    assert!(!in_database_files(db, &made[2].3));
+    assert_eq!(reports_list(db).len(), 2);
+
+    // A wrong number of days, or no database, is refused.
+    let (ok, _, _) = reports_command(db, &["purge", "--older-than", "-1"]);
+    assert!(!ok);
+    let missing = db.with_file_name("nothing-here.sqlite");
+    let (ok, _, err) = reports_command(&missing, &["purge", "--older-than", "30"]);
+    assert!(!ok && err.contains("no database"), "{err}");
+    drop(server);
+}
