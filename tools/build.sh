@@ -26,5 +26,13 @@ for module in report_helper report_helper_evidence report_helper_video; do
   node_modules/.bin/wasm-opt -O3 "target/wasm-bindgen/${module}_bg.wasm" -o "dist/wasm/${module}_bg.wasm"
 done
 
+# Each script and style sheet minified on its own, in place: no bundling, so the modules the
+# browser loads, their names and their imports stay those of www/ (where the readable source is).
+# It takes about 16 KB off the 100 KB the page may weigh gzipped (101,732 -> 85,479 bytes on
+# 2026-12-02). Names may shrink: no code reads a class's name (errors set theirs).
+(cd dist && find . -name '*.js' -o -name '*.css' | sort) | sed 's|^\./||' > target/minify-list
+(cd dist && xargs ../node_modules/.bin/esbuild --minify --target=es2022 --charset=utf8 \
+  --log-level=warning --allow-overwrite --outdir=. --outbase=. < ../target/minify-list)
+
 # wasm-opt has broken modules at start-up before (see ../shared/notes/toolchain.md): check it runs.
 node tools/smoke.mjs dist
