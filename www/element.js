@@ -82,6 +82,7 @@ export class ReportHelper extends HTMLElement {
   #checking = null; // the step to go back to while the status check is shown, else null
   #opener = null; // the button that opened the status check
   #quickExit = null;
+  #ctx; // what the steps may know and do (the constructor)
   #urls = new Set(); // object URLs to revoke
   #errors = new Map(); // error element id -> {key, params}, shown until cleared
   #exiting = false;
@@ -91,7 +92,6 @@ export class ReportHelper extends HTMLElement {
     super();
     this.#root = this.attachShadow({ mode: 'open', delegatesFocus: false });
     const host = this;
-    /** What a step may know and do: the element's context. */
     const ctx = {
       get state() {
         return host.#state;
@@ -136,8 +136,6 @@ export class ReportHelper extends HTMLElement {
     for (const step of this.#all()) ctx.steps[step.id] = step;
     this.#ctx = ctx;
   }
-
-  #ctx;
 
   connectedCallback() {
     if (!this.#root.firstChild) this.#render();
