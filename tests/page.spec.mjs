@@ -1,5 +1,5 @@
 // The page itself: languages, accessibility, and the weight of what it loads.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { test, expect } from '@playwright/test';
@@ -10,10 +10,13 @@ const en = catalog('en');
 const nl = catalog('nl');
 
 // Which catalogue keys the page uses, read from its sources: data-i18n and data-i18n-label
-// attributes, and the key argument of t(), #t(), format() and #fieldError(), with ternaries
+// attributes, and the key argument of t(), #t(), format() and (#)fieldError(), with ternaries
 // followed to their branches and `const` names to their values. Keys built from a prefix and a
 // value (`done.${kind}`) are families, expanded below from the values the code can give.
-const SOURCES = ['index.html', 'app.js', 'element.js', 'report.js'];
+const SOURCES = [
+  'index.html', 'app.js', 'element.js', 'report.js',
+  ...['steps', 'components'].flatMap((dir) => readdirSync(new URL(`../www/${dir}`, import.meta.url)).map((f) => `${dir}/${f}`)),
+];
 const source = (name) => readFileSync(new URL(`../www/${name}`, import.meta.url), 'utf8');
 /** A source without its comments (block comments, and lines that are only a comment). */
 const code = (name) =>
@@ -21,7 +24,7 @@ const code = (name) =>
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/^\s*\/\/.*$/gm, '');
 const SITUATIONS = ['shared', 'threatened', 'minor', 'other'];
-const KINDS = ['image', 'video', 'other']; // kindOf() in element.js
+const KINDS = ['image', 'video', 'other']; // kindOf() in steps/files.js
 // The core's problem codes (Problem::code in crate/src/report.rs).
 const PROBLEMS = [
   ...readFileSync(new URL('../crate/src/report.rs', import.meta.url), 'utf8')
@@ -38,7 +41,7 @@ const FAMILIES = {
   'vpdqError.': { values: ['not-a-video', 'unsupported-codec', 'unsupported-browser', 'decode-failed', 'no-frames'] }, // video.js
   'urls.bad.': { values: ['invalid', 'scheme', 'long', 'limit'] }, // normaliseUrl() and the 1000 limit
   'check.status.': { values: ['received', 'in_progress', 'done', 'withdrawn'] }, // the intake's statuses
-  'evidence.error.': { values: ['not-a-picture', 'too-large', 'read-failed', 'redact-failed'] }, // #openShot, #redact
+  'evidence.error.': { values: ['not-a-picture', 'too-large', 'read-failed', 'redact-failed'] }, // open(), redact() in steps/evidence.js
   // A problem with no message of its own falls back to invalid.other: none is required.
   'invalid.': { values: PROBLEMS, optional: true },
 };
@@ -135,7 +138,7 @@ function usedKeys() {
       else found.keys.add(key);
     }
     // [call, which argument is the key]
-    for (const [re, n] of [[/\bt\(/g, 0], [/\bformat\(/g, 1], [/#fieldError\(/g, 1]]) {
+    for (const [re, n] of [[/\bt\(/g, 0], [/\bformat\(/g, 1], [/\bfieldError\(/g, 1]]) {
       for (const m of src.matchAll(re)) {
         const arg = callArgs(src, m.index + m[0].length)[n];
         if (arg !== undefined) keysOf(arg, src, m.index, found);
@@ -154,7 +157,7 @@ test('catalogues have the same keys, and every key the page uses exists', () => 
   expect(Object.keys(nl).sort()).toEqual(Object.keys(en).sort());
   for (const c of [en, nl]) for (const v of Object.values(c)) expect(v.trim()).not.toBe('');
   // The lists the families expand from are the code's own.
-  expect(source('element.js')).toContain(`const SITUATIONS = [${SITUATIONS.map((s) => `'${s}'`).join(', ')}];`);
+  expect(source('steps/situation.js')).toContain(`const SITUATIONS = [${SITUATIONS.map((s) => `'${s}'`).join(', ')}];`);
   expect(PROBLEMS).toEqual(expect.arrayContaining(['not-email', 'too-long', 'good-faith-required']));
   const { used, families, unknown } = usedKeys();
   // The scan understood every key argument, and met every family (a stale one would hide keys).
@@ -275,7 +278,9 @@ test('everything the page loads (JS, WebAssembly, CSS, catalogues) stays under 1
     expect.arrayContaining([
       '/', '/app.js', '/i18n.js', '/report-helper.js', '/hashing.js', '/element.js', '/report.js', '/worker.js',
       '/wasm/report_helper.js', '/wasm/report_helper_bg.wasm', '/style.css', '/report-helper.css',
-      '/i18n/en.json', '/i18n/nl.json',
+      '/i18n/en.json', '/i18n/nl.json', '/dom.js', '/limits.js',
+      ...['situation', 'files', 'urls', 'evidence', 'about', 'review', 'send', 'check'].map((s) => `/steps/${s}.js`),
+      ...['quick-exit', 'drop-zone', 'area-editor'].map((c) => `/components/${c}.js`),
     ]),
   );
   const sizes = loaded.map((path) => {

@@ -1,0 +1,225 @@
+// The photos and videos: hashed here as they are chosen (hashing.js), each shown with its
+// progress, its digests and, on request, a blurred preview. The files never leave the page.
+import { hashFile } from '../hashing.js';
+import { stamp } from '../dom.js';
+import { DropZone } from '../components/drop-zone.js';
+
+const html = `
+<section data-step="files" aria-labelledby="h-files" hidden>
+  <h2 id="h-files" tabindex="-1" data-i18n="files.heading"></h2>
+  <p data-i18n="files.intro"></p>
+  <div class="drop" id="drop">
+    <input type="file" id="file-input" multiple class="visually-hidden" aria-describedby="files-error">
+    <label for="file-input" class="button" data-i18n="choose"></label>
+    <p data-i18n="dropHint"></p>
+  </div>
+  <p class="error" id="files-error" role="alert" hidden></p>
+  <ol class="files" id="files" data-i18n-label="files.listLabel"></ol>
+  <div class="nav">
+    <button type="button" class="back" data-i18n="nav.back"></button>
+    <button type="button" class="next primary" data-i18n="nav.next"></button>
+  </div>
+</section>`;
+
+const fileRow = stamp(`
+<li class="file">
+  <div class="thumb" hidden><button type="button" class="reveal" aria-pressed="false"></button></div>
+  <div class="file-main">
+    <div class="file-head"><span class="name"></span> <span class="size"></span></div>
+    <progress max="1" value="0"></progress>
+    <div class="file-foot">
+      <p class="status" role="status"></p>
+      <span class="percent" aria-hidden="true"></span>
+      <button type="button" class="remove"></button>
+    </div>
+    <dl class="digests" hidden>
+      <dt>SHA-256</dt><dd><code class="sha256"></code></dd>
+      <dt>MD5</dt><dd><code class="md5"></code></dd>
+      <dt class="pdq-row">PDQ</dt><dd class="pdq-row"><code class="pdq"></code> <span class="pdq-note"></span></dd>
+      <dt class="vpdq-row">vPDQ</dt><dd class="vpdq-row"><span class="vpdq"></span> <span class="vpdq-note"></span></dd>
+    </dl>
+  </div>
+</li>`);
+
+const kindOf = (file, digests) =>
+  digests.vpdq || file.type.startsWith('video/') ? 'video' : digests.pdq || file.type.startsWith('image/') ? 'image' : 'other';
+
+/** 83 seconds as "1:23", an hour and more as "1:02:03". */
+const clock = (seconds) => {
+  const s = Math.max(0, Math.floor(seconds));
+  const mm = String(Math.floor(s / 60) % 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm.padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+};
+
+export default (ctx) => {
+  const add = (files) => {
+    ctx.clearError('files-error');
+    for (const file of files) {
+      const el = fileRow();
+      const item = { id: crypto.randomUUID(), el, file, state: 'queued', loaded: 0, controller: new AbortController() };
+      el.querySelector('.remove').addEventListener('click', () => remove(item));
+      el.querySelector('.reveal').addEventListener('click', () => {
+        const shown = el.classList.toggle('revealed');
+        el.querySelector('.reveal').setAttribute('aria-pressed', String(shown));
+        render(item);
+      });
+      ctx.q('#files').append(el);
+      ctx.state.items.push(item);
+      render(item);
+      hashFile(file, {
+        sha1: true,
+        signal: item.controller.signal,
+        onProgress: ({ loaded, seconds, duration }) => {
+          item.state = 'hashing';
+          item.loaded = loaded;
+          // A video's progress is told in video time once its frames are being decoded.
+          if (seconds !== undefined) Object.assign(item, { seconds, duration });
+          render(item);
+        },
+      })
+        .then(
+          (digests) => {
+            Object.assign(item, { state: 'done', digests, kind: kindOf(file, digests) });
+            thumbnail(item);
+            const { sha256, md5, sha1, pdq, vpdq } = digests;
+            ctx.emit('hashed', {
+              kind: item.kind,
+              sha256,
+              md5,
+              sha1,
+              pdq: pdq ? { hash: pdq.hash, quality: pdq.quality } : null,
+              vpdq: vpdq ? { frames: vpdq.frames.length } : null,
+            });
+          },
+          (error) => {
+            if (error?.name === 'AbortError') item.state = 'cancelled';
+            else Object.assign(item, { state: 'error', errorCode: error?.code ?? 'hash-failed' });
+          },
+        )
+        .finally(() => {
+          render(item);
+          if (ctx.step === 'review') ctx.steps.review.render();
+        });
+    }
+  };
+
+  const remove = (item) => {
+    item.controller.abort();
+    ctx.revoke(item.thumbUrl);
+    const list = ctx.state.items;
+    const at = list.indexOf(item);
+    list.splice(at, 1);
+    item.el.remove();
+    ctx.announce(ctx.t('files.removed'));
+    // Focus goes to the next file's button, or back to the file picker.
+    const next = list[at] ?? list[at - 1];
+    (next ? next.el.querySelector('.remove') : ctx.q('#file-input')).focus();
+  };
+
+  /** A blurred preview, for images the browser can show without strain, and for videos. */
+  const thumbnail = (item) => {
+    const { file, digests, kind, el } = item;
+    const small = digests.pdq && !digests.pdq.scaled;
+    if (!(kind === 'image' && small) && kind !== 'video') return;
+    item.thumbUrl = ctx.keep(URL.createObjectURL(file));
+    const media =
+      kind === 'video'
+        ? Object.assign(document.createElement('video'), { muted: true, preload: 'metadata', src: item.thumbUrl })
+        : Object.assign(document.createElement('img'), { alt: '', decoding: 'async', src: item.thumbUrl });
+    media.setAttribute('aria-hidden', 'true');
+    media.addEventListener('error', () => {
+      el.querySelector('.thumb').hidden = true;
+    });
+    el.querySelector('.thumb').prepend(media);
+    el.querySelector('.thumb').hidden = false;
+  };
+
+  const formatSize = (bytes) => {
+    const units = [['gigabyte', 1e9], ['megabyte', 1e6], ['kilobyte', 1e3]];
+    const [unit, scale] = units.find(([, s]) => bytes >= s) ?? ['byte', 1];
+    return new Intl.NumberFormat(ctx.lang, { style: 'unit', unit, maximumFractionDigits: 1 }).format(bytes / scale);
+  };
+
+  const render = (item) => {
+    const { t } = ctx;
+    const { el, file, state } = item;
+    const q = (s) => el.querySelector(s);
+    q('.name').textContent = file.name;
+    q('.size').textContent = formatSize(file.size);
+    const progress = q('progress');
+    progress.setAttribute('aria-label', t('progressLabel', { name: file.name }));
+    // A video being fingerprinted: progress in video time ("1:23 of 4:56"), which is what takes
+    // the time; otherwise in bytes read.
+    const byTime = state === 'hashing' && item.seconds !== undefined && item.duration > 0;
+    progress.max = byTime ? item.duration : Math.max(file.size, 1);
+    progress.value = state === 'done' ? progress.max : byTime ? Math.min(item.seconds, item.duration) : item.loaded;
+    if (byTime) progress.setAttribute('aria-valuetext', t('videoTime', { time: clock(item.seconds), duration: clock(item.duration) }));
+    else progress.removeAttribute('aria-valuetext');
+    // The status is a live region: it changes with the state only, so a screen reader is not
+    // read every percent. The percent is for the eye; the progress bar carries it for the ear.
+    const percent = byTime
+      ? t('videoTime', { time: clock(item.seconds), duration: clock(item.duration) })
+      : new Intl.NumberFormat(ctx.lang, { style: 'percent' }).format(file.size ? item.loaded / file.size : 0);
+    q('.percent').textContent = state === 'hashing' ? percent : '';
+    const status = {
+      queued: () => t('queued'),
+      hashing: () => t('hashing'),
+      done: () => t(`done.${item.kind}`),
+      cancelled: () => t('cancelled'),
+      error: () => t(`error.${item.errorCode}`),
+    }[state]();
+    if (q('.status').textContent !== status) q('.status').textContent = status;
+    el.dataset.state = state;
+    const remove = q('.remove');
+    remove.textContent = t('files.remove');
+    remove.setAttribute('aria-label', t('files.removeLabel', { name: file.name }));
+    const reveal = q('.reveal');
+    const shown = el.classList.contains('revealed');
+    reveal.textContent = t(shown ? 'files.hide' : 'files.show');
+    reveal.setAttribute('aria-label', t(shown ? 'files.hideLabel' : 'files.showLabel', { name: file.name }));
+    q('.digests').hidden = state !== 'done';
+    if (state === 'done') {
+      q('.sha256').textContent = item.digests.sha256;
+      q('.md5').textContent = item.digests.md5;
+      // PDQ, the perceptual hash, is there for images only; its note says how far to trust it.
+      // A video has vPDQ instead: a PDQ hash a second, and what it can and cannot find.
+      const { pdq, pdqError, vpdq, vpdqError } = item.digests;
+      const video = item.kind === 'video';
+      for (const row of el.querySelectorAll('.pdq-row')) row.hidden = video;
+      for (const row of el.querySelectorAll('.vpdq-row')) row.hidden = !video;
+      q('.pdq').textContent = pdq ? pdq.hash : '';
+      const notes = pdq
+        ? [t(pdq.quality >= 50 ? 'pdq.quality' : 'pdq.lowQuality', { quality: pdq.quality }), pdq.scaled ? t('pdq.scaled') : '']
+        : [t(`pdqError.${pdqError?.code ?? 'decode-failed'}`)];
+      q('.pdq-note').textContent = notes.filter(Boolean).join(' ');
+      const usable = vpdq ? vpdq.frames.filter((f) => f.quality >= 50).length : 0;
+      q('.vpdq').textContent = vpdq ? t('vpdq.frames', { count: usable }) : '';
+      q('.vpdq-note').textContent = vpdq
+        ? [usable ? t('vpdq.finds') : t('vpdq.plain'), vpdq.partial ? t('vpdq.partial') : ''].filter(Boolean).join(' ')
+        : t(`vpdqError.${vpdqError?.code ?? 'not-a-video'}`);
+    }
+  };
+
+  return {
+    id: 'files',
+    html,
+    takeFiles: add,
+
+    wire() {
+      new DropZone(ctx.q('#drop'), ctx.q('#file-input')).addEventListener('files', (e) => add(e.detail));
+    },
+
+    applyText() {
+      ctx.state.items.forEach(render);
+    },
+
+    drop() {
+      for (const item of ctx.state.items) item.controller.abort();
+    },
+
+    reset() {
+      ctx.q('#files').replaceChildren();
+    },
+  };
+};

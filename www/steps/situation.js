@@ -1,0 +1,53 @@
+// The first step: what happened. A minor's report is anonymous, keeps no screenshot, and points
+// to the hotline for child sexual abuse material.
+const SITUATIONS = ['shared', 'threatened', 'minor', 'other'];
+const HOTLINES = { en: 'https://www.inhope.org/EN', nl: 'https://www.meldpunt-kinderporno.nl/' };
+
+const html = `
+<section data-step="situation" aria-labelledby="h-situation">
+  <h2 id="h-situation" tabindex="-1" data-i18n="situation.heading"></h2>
+  <p data-i18n="situation.intro"></p>
+  <fieldset id="situation" aria-describedby="situation-error">
+    <legend data-i18n="situation.legend"></legend>
+    ${SITUATIONS.map((s) => `<label class="choice"><input type="radio" name="situation" value="${s}"> <span data-i18n="situation.${s}"></span></label>`).join('\n    ')}
+  </fieldset>
+  <p class="error" id="situation-error" role="alert" hidden></p>
+  <div class="minor-note" id="minor-note" hidden>
+    <p><strong data-i18n="minor.anonymous"></strong></p>
+    <p data-i18n="minor.noScreenshots"></p>
+    <p><span data-i18n="minor.hotline"></span> <a id="hotline" target="_blank" rel="noopener noreferrer"></a></p>
+  </div>
+  <div class="nav"><button type="button" class="next primary" data-i18n="nav.next"></button></div>
+  <p class="aside"><button type="button" class="link" id="to-check" data-i18n="check.open"></button></p>
+</section>`;
+
+export default (ctx) => ({
+  id: 'situation',
+  html,
+  fields: [[/^situation/, 'situation-error', '#situation input']],
+
+  wire() {
+    ctx.q('#situation').addEventListener('change', (e) => {
+      ctx.state.situation = e.target.value;
+      ctx.clearError('situation-error');
+      ctx.situationChanged();
+    });
+    ctx.q('#to-check').addEventListener('click', (e) => ctx.openCheck(e.currentTarget));
+  },
+
+  applyText() {
+    const hotline = ctx.q('#hotline');
+    hotline.href = ctx.attrUrl('hotline-url') ?? HOTLINES[ctx.lang];
+    hotline.textContent = ctx.t('minor.hotlineLink');
+  },
+
+  situation() {
+    ctx.q('#minor-note').hidden = ctx.state.situation !== 'minor';
+  },
+
+  next() {
+    if (ctx.state.situation) return true;
+    ctx.fieldError('situation-error', 'invalid.situation', {}, ctx.q('#situation input'));
+    return false;
+  },
+});
