@@ -13,7 +13,7 @@ const nl = catalog('nl');
 // attributes, and the key argument of t(), #t(), format() and #fieldError(), with ternaries
 // followed to their branches and `const` names to their values. Keys built from a prefix and a
 // value (`done.${kind}`) are families, expanded below from the values the code can give.
-const SOURCES = ['index.html', 'app.js', 'element.js', 'report.js'];
+const SOURCES = ['index.html', 'app.js', 'element.js', 'report/receipt.js'];
 const source = (name) => readFileSync(new URL(`../www/${name}`, import.meta.url), 'utf8');
 /** A source without its comments (block comments, and lines that are only a comment). */
 const code = (name) =>
@@ -22,9 +22,9 @@ const code = (name) =>
     .replace(/^\s*\/\/.*$/gm, '');
 const SITUATIONS = ['shared', 'threatened', 'minor', 'other'];
 const KINDS = ['image', 'video', 'other']; // kindOf() in element.js
-// The core's problem codes (Problem::code in crate/src/report.rs).
+// The core's problem codes (Problem::code in crate/src/report/problem.rs).
 const PROBLEMS = [
-  ...readFileSync(new URL('../crate/src/report.rs', import.meta.url), 'utf8')
+  ...readFileSync(new URL('../crate/src/report/problem.rs', import.meta.url), 'utf8')
     .split('pub fn code(&self)')[1]
     .split('\n    }\n')[0]
     .matchAll(/=> "([a-z0-9-]+)"/g),
