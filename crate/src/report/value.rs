@@ -7,7 +7,7 @@ use super::{ItemPdq, Problem, ReportDraft, ReportError};
 
 /// A JavaScript value, as far as a draft needs to tell: `Other` is a function, a symbol, a
 /// BigInt or anything else no field takes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Value {
     Undefined,
     Null,
@@ -22,6 +22,7 @@ pub enum Value {
 
 impl Value {
     /// The value of `key` in an object; `Undefined` when absent or not an object.
+    #[inline(never)]
     pub fn get(&self, key: &str) -> &Value {
         match self {
             Value::Object(entries) => entries
@@ -46,6 +47,9 @@ pub struct Refusal {
 }
 
 impl From<ReportError> for Refusal {
+    // Out of line: one copy of the sentence's writing for every `?` that converts.
+    #[cold]
+    #[inline(never)]
     fn from(error: ReportError) -> Refusal {
         Refusal {
             message: error.to_string(),
@@ -79,22 +83,41 @@ fn not_a_report(why: String) -> ReportError {
     err("", Problem::Malformed(why))
 }
 
+/// Which object of the draft: the words after an unknown key's name.
+#[derive(Clone, Copy)]
+enum In {
+    Draft,
+    Item(usize),
+    Pdq(usize),
+    Vpdq(usize),
+}
+
+impl In {
+    fn words(self) -> String {
+        match self {
+            In::Draft => String::new(),
+            In::Item(i) => format!(" in items[{i}]"),
+            In::Pdq(i) => format!(" in items[{i}].pdq"),
+            In::Vpdq(i) => format!(" in items[{i}].vpdq"),
+        }
+    }
+}
+
 /// An object whose keys are all among `keys`; a key whose value is `undefined` is as good as
-/// absent. Anything else is not a report (`where` says which object).
+/// absent. Anything else is not a report.
 #[inline(never)]
-fn object<'v>(
-    value: &'v Value,
-    keys: &[&str],
-    place: impl FnOnce() -> String,
-) -> Result<&'v Value, ReportError> {
+fn object<'v>(value: &'v Value, keys: &[&str], place: In) -> Result<&'v Value, ReportError> {
     let Value::Object(entries) = value else {
-        return Err(not_a_report(format!("expected an object{}", place())));
+        return Err(not_a_report(format!("expected an object{}", place.words())));
     };
     match entries
         .iter()
-        .find(|(k, v)| *v != Value::Undefined && !keys.contains(&k.as_str()))
+        .find(|(k, v)| !matches!(v, Value::Undefined) && !keys.contains(&k.as_str()))
     {
-        Some((key, _)) => Err(not_a_report(format!("unknown field `{key}`{}", place()))),
+        Some((key, _)) => Err(not_a_report(format!(
+            "unknown field `{key}`{}",
+            place.words()
+        ))),
         None => Ok(value),
     }
 }
@@ -159,7 +182,7 @@ impl ReportDraft {
     /// `undefined` or `null` is `missing`; names and frames are checked here, the rest by
     /// [`Report::from_draft`](super::Report::from_draft).
     pub fn from_value(draft: &Value) -> Result<ReportDraft, Refusal> {
-        object(draft, DRAFT_KEYS, String::new)?;
+        object(draft, DRAFT_KEYS, In::Draft)?;
         let key = required(draft.get("idempotency_key"), At::Field("idempotency_key"))?;
         let created_at = required(draft.get("created_at"), At::Field("created_at"))?;
         let language = required(draft.get("language"), At::Field("language"))?;
@@ -190,12 +213,12 @@ impl ReportDraft {
     }
 
     /// Item `i` of the draft's `items`, with its vPDQ frames if a video's.
+    #[inline(never)]
     fn add_value_item(&mut self, i: usize, item: &Value) -> Result<(), Refusal> {
-        let place = || format!(" in items[{i}]");
-        object(item, ITEM_KEYS, place)?;
+        object(item, ITEM_KEYS, In::Item(i))?;
         let pdq = match item.get("pdq") {
             v if v.absent() => &Value::Object(Vec::new()),
-            v => object(v, &["hash", "quality"], || format!(" in items[{i}].pdq"))?,
+            v => object(v, &["hash", "quality"], In::Pdq(i))?,
         };
         let kind = required(item.get("kind"), At::Item(i, "kind"))?;
         let sha256 = required(item.get("sha256"), At::Item(i, "sha256"))?;
@@ -223,7 +246,7 @@ impl ReportDraft {
         match item.get("vpdq") {
             v if v.absent() => Ok(()),
             v => {
-                let vpdq = object(v, &["frames"], || format!(" in items[{i}].vpdq"))?;
+                let vpdq = object(v, &["frames"], In::Vpdq(i))?;
                 let (hashes, qualities) = frames(i, vpdq.get("frames"))?;
                 Ok(self.add_video_frames_hex(&hashes, &qualities)?)
             }
@@ -235,6 +258,7 @@ impl ReportDraft {
 /// qualities in order. Each checked first, on `items[i].vpdq`: a list (`malformed`), a hash of
 /// 64 characters (`not-hex`, the sentence naming the frame), a whole quality from 0 up
 /// (`malformed`); its digits and a quality over 100 are the core's to refuse.
+#[inline(never)]
 fn frames(i: usize, frames: &Value) -> Result<(String, Vec<u8>), Refusal> {
     let field = || item_field(i, "vpdq");
     let Value::List(frames) = frames else {
