@@ -316,7 +316,6 @@ test.describe('the core\'s reportJson', () => {
         '"md5":"d41d8cd98f00b204e9800998ecf8427e"}],"urls":["https://a.example/x"],"good_faith":true}',
     );
     expectReportError(thrown(() => build(draft)), 'items', 'empty');
-    expectReportError(thrown(() => build({ ...draft, situation: '' })), 'items', 'empty');
   });
 
   test('a video\'s frames: the form the core takes them in', () => {
