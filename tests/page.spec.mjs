@@ -14,7 +14,7 @@ const nl = catalog('nl');
 // followed to their branches and `const` names to their values. Keys built from a prefix and a
 // value (`done.${kind}`) are families, expanded below from the values the code can give.
 const SOURCES = [
-  'index.html', 'app.js', 'element.js', 'report.js',
+  'index.html', 'app.js', 'element.js', 'report/receipt.js',
   ...['steps', 'components'].flatMap((dir) => readdirSync(new URL(`../www/${dir}`, import.meta.url)).map((f) => `${dir}/${f}`)),
 ];
 const source = (name) => readFileSync(new URL(`../www/${name}`, import.meta.url), 'utf8');
@@ -25,9 +25,9 @@ const code = (name) =>
     .replace(/^\s*\/\/.*$/gm, '');
 const SITUATIONS = ['shared', 'threatened', 'minor', 'other'];
 const KINDS = ['image', 'video', 'other']; // kindOf() in steps/files.js
-// The core's problem codes (Problem::code in crate/src/report.rs).
+// The core's problem codes (Problem::code in crate/src/report/problem.rs).
 const PROBLEMS = [
-  ...readFileSync(new URL('../crate/src/report.rs', import.meta.url), 'utf8')
+  ...readFileSync(new URL('../crate/src/report/problem.rs', import.meta.url), 'utf8')
     .split('pub fn code(&self)')[1]
     .split('\n    }\n')[0]
     .matchAll(/=> "([a-z0-9-]+)"/g),
@@ -278,7 +278,7 @@ test('everything the page loads (JS, WebAssembly, CSS, catalogues) stays under 1
     expect.arrayContaining([
       '/', '/app.js', '/i18n.js', '/report-helper.js', '/hashing.js', '/element.js', '/report.js', '/worker.js',
       '/wasm/report_helper.js', '/wasm/report_helper_bg.wasm', '/style.css', '/report-helper.css',
-      '/i18n/en.json', '/i18n/nl.json', '/dom.js', '/limits.js',
+      '/i18n/en.json', '/i18n/nl.json', '/dom.js', '/constants.js',
       ...['situation', 'files', 'urls', 'evidence', 'about', 'review', 'send', 'check'].map((s) => `/steps/${s}.js`),
       ...['quick-exit', 'drop-zone', 'area-editor'].map((c) => `/components/${c}.js`),
     ]),

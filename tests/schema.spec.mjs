@@ -1,7 +1,7 @@
 // The report (v1) at the WebAssembly boundary and against its JSON Schema, with no page unless
 // said: the built module (dist/wasm) runs in Node.
 //
-// - The core's ReportDraft builder turns drafts into exactly the JSON written out by hand here,
+// - The core's reportJson turns drafts into exactly the JSON written out by hand here,
 //   which the schema accepts; its refusals are ReportErrors naming the field and the problem.
 // - buildReport() of report.js, in Chromium, gives the same JSON and the same refusals.
 // - The schema, through Ajv (the standard JavaScript validator), accepts and refuses the reports of
@@ -40,26 +40,9 @@ function thrown(f) {
   throw new Error('expected a throw');
 }
 
-/** A draft (buildReport's argument) through the core's builder, as report.js uses it. */
+/** A draft (buildReport's argument) through the core's reportJson, as report.js uses it. */
 function build(draft) {
-  const d = new core.ReportDraft(draft.idempotency_key, draft.created_at, draft.language, draft.situation);
-  let consumed = false;
-  try {
-    for (const item of draft.items ?? []) {
-      d.addItem(item.kind, item.sha256, item.md5, item.sha1, item.pdq?.hash, item.pdq?.quality);
-      const frames = item.vpdq?.frames;
-      if (frames) d.addVideoFrames(frames.map((f) => f.hash).join(''), Uint8Array.from(frames, (f) => f.quality));
-    }
-    for (const url of draft.urls ?? []) d.addUrl(url);
-    d.setExplanation(draft.explanation);
-    d.setName(draft.name);
-    d.setEmail(draft.email);
-    d.setGoodFaith(draft.good_faith);
-    consumed = true;
-    return d.build();
-  } finally {
-    if (!consumed) d.free();
-  }
+  return core.reportJson(draft);
 }
 
 /** Asserts that `e` is the core's ReportError for `field` and `problem`. */
@@ -243,7 +226,7 @@ const RULES = [
   [{ items: [videoOf(10800)], urls: Array.from({ length: 1000 }, (_, i) => `https://a.example/${i}/${'p'.repeat(60)}`) }, '', 'too-long', ': longer than 65536 bytes of JSON besides vpdq hashes'],
 ];
 
-// Values of the wrong kind, refused by the builder where they are given: [change, field, problem, message].
+// Values of the wrong kind, refused by the core where they are given: [change, field, problem, message].
 const SHAPES = [
   [{ situation: 'sextortion' }, 'situation', 'not-one-of', 'situation: must be one of shared, threatened, minor, other'],
   [{ situation: 'Shared' }, 'situation', 'not-one-of', null],
@@ -275,8 +258,8 @@ const SHAPES = [
   [{ items: [videoWith([PDQ, 100], [`${'g'.repeat(63)}0`, 100])] }, 'items[0].vpdq', 'not-hex', null],
 ];
 
-// What report.js checks of a video's frames before the core sees them (a Uint8Array would wrap or
-// cut a quality, and hashes of the wrong length would run together): buildReport() only.
+// What the core checks of a video's frames before their digits and qualities (a quality kept in a
+// byte would wrap or be cut, and hashes of the wrong length would run together).
 const FRAME_SHAPES = [
   [{ items: [{ ...videoWith([PDQ, 100]), vpdq: { frames: PDQ } }] }, 'items[0].vpdq', 'malformed', 'items[0].vpdq: expected a list of frames'],
   [{ items: [videoWith([PDQ, 50.5])] }, 'items[0].vpdq', 'malformed', 'items[0].vpdq: frames[0].quality: expected a whole number from 0 to 100'],
@@ -289,7 +272,7 @@ const FRAME_SHAPES = [
   [{ items: [{ ...videoWith([PDQ, 100]), vpdq: { frames: [null] } }] }, 'items[0].vpdq', 'not-hex', null],
 ];
 
-test.describe('the ReportDraft builder', () => {
+test.describe('the core\'s reportJson', () => {
   for (const { what, draft, want } of drafts) {
     test(`${what}: the expected JSON, valid for the schema`, () => {
       const built = build(draft);
@@ -308,74 +291,64 @@ test.describe('the ReportDraft builder', () => {
   });
 
   test('a value of the wrong kind is refused where it is given, naming the field', () => {
-    for (const [change, field, problem, message] of SHAPES) {
+    for (const [change, field, problem, message] of [...SHAPES, ...FRAME_SHAPES]) {
       const e = thrown(() => build({ ...drafts[0].draft, ...change }));
       expectReportError(e, field, problem);
       if (message) expect(e.message).toBe(message);
     }
   });
 
-  test('build() consumes the draft; an item refused is not added; absent options may be null', () => {
-    const d = new core.ReportDraft(KEY, '2026-11-27T21:57:00Z', 'en', 'shared');
-    expectReportError(thrown(() => d.addItem('photo', SHA256_ABC, MD5_ABC)), 'items[0].kind', 'not-one-of');
-    d.addItem('other', SHA256_EMPTY, MD5_EMPTY, null, null, null);
-    d.addUrl('https://a.example/x');
-    d.setGoodFaith(true);
-    expect(d.build()).toBe(
+  test('an item refused is not added; absent options may be null; no file, no URL is refused', () => {
+    const draft = { idempotency_key: KEY, created_at: '2026-11-27T21:57:00Z', language: 'en', situation: 'shared' };
+    expectReportError(thrown(() => build({ ...draft, items: [{ kind: 'photo', sha256: SHA256_ABC, md5: MD5_ABC }] })), 'items[0].kind', 'not-one-of');
+    expect(build({
+      ...draft,
+      items: [{ kind: 'other', sha256: SHA256_EMPTY, md5: MD5_EMPTY, sha1: null, pdq: { hash: null, quality: null }, vpdq: null }],
+      urls: ['https://a.example/x'],
+      explanation: null,
+      name: null,
+      email: null,
+      good_faith: true,
+    })).toBe(
       '{"schema":"report-helper/report@1","idempotency_key":"3f2b8c1e-1d2a-4c6b-9a7e-5b1c2d3e4f50",' +
         '"created_at":"2026-11-27T21:57:00Z","language":"en","situation":"shared",' +
         '"items":[{"kind":"other","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",' +
         '"md5":"d41d8cd98f00b204e9800998ecf8427e"}],"urls":["https://a.example/x"],"good_faith":true}',
     );
-    // wasm-bindgen's own error for a used-up object: not a ReportError.
-    expect(thrown(() => d.addUrl('https://b.example/')).name).not.toBe('ReportError');
-    expect(thrown(() => d.build()).name).not.toBe('ReportError');
-    // A refused build consumes it too; a draft never built is freed.
-    const refused = new core.ReportDraft(KEY, '2026-11-27T21:57:00Z', 'en', 'shared');
-    expectReportError(thrown(() => refused.build()), 'items', 'empty');
-    expect(thrown(() => refused.setGoodFaith(true)).name).not.toBe('ReportError');
-    new core.ReportDraft(KEY, '2026-11-27T21:57:00Z', 'en', '').free();
+    expectReportError(thrown(() => build(draft)), 'items', 'empty');
   });
 
-  test('addVideoFrames: the frames of the video just added, in the form the core takes', () => {
-    const d = new core.ReportDraft(KEY, '2026-11-27T21:57:00Z', 'en', 'shared');
-    const q = (...values) => Uint8Array.from(values);
-    expectReportError(thrown(() => d.addVideoFrames(PDQ, q(100))), 'items', 'missing');
-    d.addItem('image', SHA256_ABC, MD5_ABC);
-    expectReportError(thrown(() => d.addVideoFrames(PDQ, q(100))), 'items[0].vpdq', 'not-a-video');
-    d.addItem('video', SHA256_EMPTY, MD5_EMPTY);
-    // Anything but a string and a Uint8Array is a ReportError, never wasm-bindgen's TypeError.
-    for (const [hashes, qualities, problem] of [
-      [PDQ, [100], 'malformed'],
-      [PDQ, new Uint8ClampedArray([100]), 'malformed'],
-      [PDQ, new Float64Array([100]), 'malformed'],
-      [PDQ, undefined, 'malformed'],
-      [PDQ, 'd', 'malformed'],
-      [[PDQ], q(100), 'malformed'],
-      [undefined, q(100), 'missing'],
-      [PDQ, q(100, 100), 'not-hex'],
-      [PDQ + PDQ.toUpperCase(), q(100, 100), 'not-hex'],
-      [PDQ, q(101), 'quality-over-100'],
+  test('a video\'s frames: the form the core takes them in', () => {
+    const draft = (...items) => ({ ...drafts[0].draft, items });
+    const image = { kind: 'image', sha256: SHA256_ABC, md5: MD5_ABC };
+    expectReportError(thrown(() => build(draft({ ...image, vpdq: { frames: frames([PDQ, 100]) } }))), 'items[0].vpdq', 'not-a-video');
+    // Anything but a list of {hash, quality} is a ReportError, never a TypeError.
+    const video = (vpdq) => ({ kind: 'video', sha256: SHA256_EMPTY, md5: MD5_EMPTY, vpdq });
+    for (const [vpdq, problem] of [
+      [{ frames: [{ hash: PDQ, quality: [100] }] }, 'malformed'],
+      [{ frames: [{ hash: PDQ, quality: new Uint8Array([100]) }] }, 'malformed'],
+      [{ frames: [{ hash: PDQ, quality: 100n }] }, 'malformed'],
+      [{ frames: [{ hash: PDQ }] }, 'malformed'],
+      [{ frames: 'd' }, 'malformed'],
+      [{ frames: new Uint8Array([100]) }, 'malformed'],
+      [{}, 'malformed'],
+      [{ frames: [{ hash: [PDQ], quality: 100 }] }, 'not-hex'],
+      [{ frames: [{ quality: 100 }] }, 'not-hex'],
+      [{ frames: frames([PDQ, 100], [PDQ.toUpperCase(), 100]) }, 'not-hex'],
+      [{ frames: frames([PDQ, 101]) }, 'quality-over-100'],
     ]) {
-      expectReportError(thrown(() => d.addVideoFrames(hashes, qualities)), 'items[1].vpdq', problem);
+      expectReportError(thrown(() => build(draft(image, video(vpdq)))), 'items[1].vpdq', problem);
     }
-    // A later call for the same video replaces the earlier one's.
-    d.addVideoFrames(PDQ + H2, q(100, 100));
-    d.addVideoFrames(H3, q(60));
-    d.setGoodFaith(true);
-    const report = JSON.parse(d.build());
+    // Under quality 50 left out; the frame numbers are not sent.
+    const report = JSON.parse(build(draft(image, video({ frames: frames([PDQ, 49], [H3, 60]) }))));
     expect(report.items[1].vpdq).toEqual({ seconds_per_hash: 1, hashes: vpdqHashes([H3]) });
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
 
   test('three hours of frames, and 64 KiB besides them: the largest report there is', () => {
-    const d = new core.ReportDraft(KEY, '2026-11-27T21:57:00Z', 'en', 'shared');
     const hashes = distinctHashes(10800);
-    d.addItem('video', SHA256_EMPTY, MD5_EMPTY);
     // Each hash twice, the repeat under quality 50, in the middle of the video.
-    const hex = hashes.map((h) => h + h).join('');
-    d.addVideoFrames(hex, Uint8Array.from(hashes.flatMap(() => [100, 10])));
-    d.setGoodFaith(true);
+    const video = { kind: 'video', sha256: SHA256_EMPTY, md5: MD5_EMPTY, vpdq: { frames: frames(...hashes.flatMap((h) => [[h, 100], [h, 10]])) } };
     // URLs to fill the rest: each adds its length and 3 bytes of JSON (two quotes and a comma,
     // which the first has not).
     const base = Buffer.byteLength(
@@ -392,8 +365,7 @@ test.describe('the ReportDraft builder', () => {
       urls.push(start + 'p'.repeat(len - start.length));
       gap -= len + 3;
     }
-    for (const url of urls) d.addUrl(url);
-    const json = d.build();
+    const json = build({ idempotency_key: KEY, created_at: '2026-11-27T21:57:00Z', language: 'en', situation: 'shared', items: [video], urls, good_faith: true });
     expect(Buffer.byteLength(json)).toBe(MAX_BYTES);
     expect(bytesBesidesHashes(json)).toBe(MAX_BYTES_BESIDES_HASHES);
     const report = JSON.parse(json);
@@ -403,9 +375,16 @@ test.describe('the ReportDraft builder', () => {
   });
 
   test('the module exports the builder and no JSON parser', () => {
-    expect(typeof core.ReportDraft).toBe('function');
+    expect(typeof core.reportJson).toBe('function');
     expect(core.buildReport).toBeUndefined();
     expect(core.checkReport).toBeUndefined();
+  });
+
+  test('the module exports the limits and the statuses the page needs', () => {
+    // README: at most 1000 URLs of 2048 bytes; screenshots of at most 16384 pixels a side; the
+    // intake's statuses (cli/src/store.rs, the OpenAPI document).
+    expect(core.limits()).toEqual({ MAX_URLS: 1000, MAX_URL_BYTES: 2048, MAX_SHOT_SIDE: 16384 });
+    expect(core.reportStatuses()).toEqual(['received', 'in_progress', 'done', 'withdrawn']);
   });
 });
 

@@ -26,6 +26,9 @@ for module in report_helper report_helper_evidence report_helper_video; do
   node_modules/.bin/wasm-opt -O3 "target/wasm-bindgen/${module}_bg.wasm" -o "dist/wasm/${module}_bg.wasm"
 done
 
+# The core's limits and statuses, for the page's modules (steps/urls.js, report/status.js ...).
+node tools/constants.mjs dist
+
 # Each script and style sheet minified on its own, in place: no bundling, so the modules the
 # browser loads, their names and their imports stay those of www/ (where the readable source is).
 # It takes about 16 KB off the 100 KB the page may weigh gzipped (101,732 -> 85,479 bytes on

@@ -8,6 +8,11 @@
 // also decode images there for PDQ and videos for vPDQ: the page never holds a whole file, and no
 // byte of it leaves the device. See README.md for the API.
 
+import { ReportHelperError } from './errors.js';
+
+// Re-exported: report-helper.js, the public module, exports it from here.
+export { ReportHelperError };
+
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 // A Worker's script must come from the page's origin. When a helpline's page loads the helper
@@ -29,15 +34,6 @@ const MAX_WORKERS = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4))
 // A file this big, hashed while no other file waits, gets a second worker: SHA-256 on one core,
 // MD5 (and SHA-1) on another, chunks handed over without copies.
 const SPLIT_MIN_BYTES = 8 << 20;
-
-/** Errors of the helper carry a `code`: 'worker-failed', 'read-failed' or 'hash-failed'. */
-export class ReportHelperError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.name = 'ReportHelperError';
-    this.code = code;
-  }
-}
 
 const WORKER_FAILED = 'The hashing worker could not run in this browser.';
 

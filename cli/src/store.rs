@@ -8,8 +8,9 @@ use sha2::{Digest, Sha256};
 
 use crate::code;
 
-/// The statuses a report can have, in the order a helpline works through them.
-pub const STATUSES: [&str; 4] = ["received", "in_progress", "done", "withdrawn"];
+/// The statuses a report can have, in the order a helpline works through them: the core's list,
+/// which the page shows too. (The migrations below spell them out: a migration never changes.)
+pub use report_helper::report::STATUSES;
 
 /// Each migration takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &["

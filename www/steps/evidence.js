@@ -2,7 +2,7 @@
 // sent, not even their digests; saved with the receipts after sending. A minor's report skips it.
 import { hashFile } from '../hashing.js';
 import { redactScreenshot } from '../report.js';
-import { MAX_SHOT_SIDE } from '../limits.js';
+import { MAX_SHOT_SIDE } from '../constants.js';
 import { stamp } from '../dom.js';
 import { DropZone } from '../components/drop-zone.js';
 import { AreaEditor } from '../components/area-editor.js';

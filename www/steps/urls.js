@@ -1,5 +1,5 @@
 // The addresses where the pictures are: pasted a line each, read as the browser reads them.
-import { MAX_URL_BYTES, MAX_URLS } from '../limits.js';
+import { MAX_URL_BYTES, MAX_URLS } from '../constants.js';
 import { h } from '../dom.js';
 
 const html = `
