@@ -1,5 +1,5 @@
 //! `schema/report-v1.schema.json` against the core: its limits and constants are the ones of
-//! `report.rs`, and its properties are the fields the core writes, so the two cannot drift apart.
+//! `crate/src/report/`, and its properties are the fields the core writes, so the two cannot drift apart.
 //! The schema is compiled in, so these run natively and, under `wasm-bindgen-test`, in Chromium.
 //!
 //! Whether the schema and the core accept and refuse the same reports is told by one table,

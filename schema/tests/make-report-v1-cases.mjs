@@ -1,5 +1,5 @@
 // Writes report-v1-cases.json: the reports that the JSON Schema (report-v1.schema.json) and the
-// core (Report::from_json in crate/src/report.rs) must both accept or both refuse, and the few
+// core (Report::from_json in crate/src/report/json.rs) must both accept or both refuse, and the few
 // the schema cannot judge. Run `node schema/tests/make-report-v1-cases.mjs` after changing the
 // tables below; tests/schema.spec.mjs fails while the file and this script disagree.
 //
