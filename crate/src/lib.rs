@@ -6,6 +6,7 @@
 pub mod digest;
 pub mod image_info;
 pub mod pdq;
+#[cfg(feature = "png")]
 pub mod png_writer;
 pub mod redact;
 pub mod report;
@@ -18,5 +19,6 @@ mod wasm;
 pub use digest::{Algorithms, DigestValue, Digests, StreamDigester};
 pub use image_info::{image_info, ImageFormat, ImageInfo};
 pub use pdq::{hash_pixels, PdqHash, PdqSize, PixelLayout};
+#[cfg(feature = "png")]
 pub use png_writer::{encode_png, PngError};
 pub use redact::{redact, Rect, RedactError};

@@ -1,5 +1,5 @@
 //! The WebAssembly boundary of the evidence module: thin wrappers over the core's `redact` and
-//! `png_writer`. A module of its own (about 19 KB gzipped) so that the page loads it only when a
+//! `png_writer`. A module of its own (about 20 KB gzipped) so that the page loads it only when a
 //! person adds a screenshot; the main module (`crate/src/wasm.rs`) stays within the page budget.
 #![cfg(target_arch = "wasm32")]
 
