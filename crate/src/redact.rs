@@ -2,7 +2,7 @@
 //! can be shared without the parts the person hides. The fill overwrites every byte of every
 //! covered pixel with a constant: nothing inside a rectangle depends on what was there (no blur
 //! or pixelation, which can be reversed). Encoding the result without metadata is
-//! [`png_writer`](crate::png_writer)'s job.
+//! the job of `png_writer` (feature `png`).
 
 use std::fmt;
 
