@@ -1,11 +1,11 @@
 // A helpline's page on another origin embeds the helper with one script tag, under the CSP the
-// README gives for that case: the worker starts from a blob: module, hashing works, and the
+// docs/embedding.md gives for that case: the worker starts from a blob: module, hashing works, and the
 // report goes to the endpoint with no cookies and no referrer.
 import { createHash } from 'node:crypto';
 import { test, expect } from '@playwright/test';
 import { watch } from './helpers.mjs';
 
-test('embedded from another origin, under the README\'s CSP, the helper hashes and sends', async ({ page, baseURL }) => {
+test('embedded from another origin, under the CSP docs/embedding.md gives, the helper hashes and sends', async ({ page, baseURL }) => {
   const helper = new URL(baseURL).origin; // http://127.0.0.1:PORT serves the helper's files
   const site = `http://localhost:${new URL(baseURL).port}`; // the helpline's page: another origin
   const endpoint = `${site}/api/reports`;

@@ -102,7 +102,7 @@ export async function removeFlowFiles() {
 
 // ---- the page ---------------------------------------------------------------------------------
 
-/** The default exit URLs of the element (README), fulfilled with a blank page in tests. */
+/** The default exit URLs of the element (docs/embedding.md), fulfilled with a blank page in tests. */
 export const EXIT_URLS = { en: 'https://www.bbc.com/weather', nl: 'https://www.buienradar.nl/' };
 export const EXIT_PAGE = '<!doctype html><html><head><title>exit</title></head><body>elsewhere</body></html>';
 

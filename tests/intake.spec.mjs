@@ -277,7 +277,7 @@ test('the intake serves the site under the same headers the site is tested under
 
 test('a helpline page on another origin embeds the helper from the intake and posts to it, allowed by --allow-origin', async ({ page }) => {
   // The helpline's own server, on another port of the loopback (Chromium lets a page reach the
-  // loopback only from the loopback), with the README's CSP for cross-origin embedding.
+  // loopback only from the loopback), with the CSP of docs/embedding.md for cross-origin embedding.
   const { serve } = await import('../tools/serve.mjs');
   const dir = await mkdtemp(join(tmpdir(), 'rh-helpline-'));
   const headers = {}; // read at each request: the CSP is set below, once the intake's origin is known

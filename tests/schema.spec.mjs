@@ -381,8 +381,8 @@ test.describe('the core\'s reportJson', () => {
   });
 
   test('the module exports the limits and the statuses the page needs', () => {
-    // README: at most 1000 URLs of 2048 bytes; screenshots of at most 16384 pixels a side; the
-    // intake's statuses (cli/src/store.rs, the OpenAPI document).
+    // The documented values (docs/js-api.md, docs/embedding.md): at most 1000 URLs of 2048 bytes;
+    // screenshots of at most 16384 pixels a side; the intake's statuses (the OpenAPI document).
     expect(core.limits()).toEqual({ MAX_URLS: 1000, MAX_URL_BYTES: 2048, MAX_SHOT_SIDE: 16384 });
     expect(core.reportStatuses()).toEqual(['received', 'in_progress', 'done', 'withdrawn']);
   });

@@ -1,6 +1,6 @@
 // element.js: <report-helper>, the shell of the report flow: its state, the steps in order and
 // the way between them, its attributes, events and language. Defined by report-helper.js;
-// README.md documents its attributes, events and styling.
+// docs/embedding.md documents its attributes, events and styling.
 //
 // Each step is a module of steps/ owning its markup, handlers, rendering and text (the Step
 // interface below); parts with a job of their own are in components/. Everything before "Send"

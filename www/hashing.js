@@ -6,7 +6,7 @@
 //
 // Files are read with File.stream() inside module Workers running the WebAssembly core, which
 // also decode images there for PDQ and videos for vPDQ: the page never holds a whole file, and no
-// byte of it leaves the device. See README.md for the API.
+// byte of it leaves the device. See docs/js-api.md for the API.
 
 import { ReportHelperError } from './errors.js';
 
@@ -17,7 +17,7 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 // A Worker's script must come from the page's origin. When a helpline's page loads the helper
 // from another origin, a one-line blob: module imports the real worker from there (which needs
-// CORS on the helper's files and `worker-src blob:` in the page's CSP; README.md says so).
+// CORS on the helper's files and `worker-src blob:` in the page's CSP; docs/embedding.md says so).
 let workerScript = null;
 function workerSource() {
   if (WORKER_URL.origin === self.location.origin) return WORKER_URL;

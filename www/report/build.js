@@ -5,7 +5,7 @@ import { core } from './core.js';
 
 /**
  * Checks a draft and builds the report exactly as it will be sent. An item's `vpdq: {frames}`
- * takes hashFile()'s `vpdq.frames`: the core keeps the usable hashes only (see README). A key
+ * takes hashFile()'s `vpdq.frames`: the core keeps the usable hashes only (see docs/js-api.md). A key
  * the report does not know is refused, not dropped: nothing unexpected is sent, and nothing the
  * caller meant to send is lost without a word.
  * @param {{idempotency_key: string, created_at: string, language: string, situation: string,
