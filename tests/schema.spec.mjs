@@ -298,6 +298,17 @@ test.describe('the core\'s reportJson', () => {
     }
   });
 
+  test('a draft that holds itself, or is nested very deep, is refused as the wrong kind, not a crash', () => {
+    const cyclic = { ...drafts[0].draft };
+    cyclic.explanation = cyclic;
+    expectReportError(thrown(() => build(cyclic)), 'explanation', 'malformed');
+    let deep = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expectReportError(thrown(() => build({ ...drafts[0].draft, urls: [deep] })), 'urls[0]', 'malformed');
+    // The module still works after both.
+    expect(build(drafts[0].draft)).toBe(drafts[0].want);
+  });
+
   test('an item refused is not added; absent options may be null; no file, no URL is refused', () => {
     const draft = { idempotency_key: KEY, created_at: '2026-11-27T21:57:00Z', language: 'en', situation: 'shared' };
     expectReportError(thrown(() => build({ ...draft, items: [{ kind: 'photo', sha256: SHA256_ABC, md5: MD5_ABC }] })), 'items[0].kind', 'not-one-of');

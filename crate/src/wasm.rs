@@ -149,10 +149,15 @@ impl JsImageInfo {
     }
 }
 
+/// How deep a draft's values are read. A real draft is 5 deep (`items[0].vpdq.frames[0].hash`);
+/// past this a value is `Other`, so an object that holds itself, or is nested a million times,
+/// is refused like any value of the wrong type instead of exhausting the stack.
+const MAX_DRAFT_DEPTH: usize = 8;
+
 /// A JavaScript value as [`ReportDraft::from_value`] reads it: an object's own enumerable string
 /// keys (`Object.entries`), an array's elements, and the primitives, `undefined` told from
-/// `null`.
-fn value_of(js: &JsValue) -> Value {
+/// `null`; `depth` is how many objects and arrays hold it.
+fn value_of(js: &JsValue, depth: usize) -> Value {
     if js.is_undefined() {
         Value::Undefined
     } else if js.is_null() {
@@ -163,11 +168,13 @@ fn value_of(js: &JsValue) -> Value {
         Value::Number(n)
     } else if let Some(text) = js.as_string() {
         Value::Text(text)
+    } else if depth > MAX_DRAFT_DEPTH {
+        Value::Other
     } else if Array::is_array(js) {
         Value::List(
             js.unchecked_ref::<Array>()
                 .iter()
-                .map(|v| value_of(&v))
+                .map(|v| value_of(&v, depth + 1))
                 .collect(),
         )
     } else if js.is_object() {
@@ -179,7 +186,7 @@ fn value_of(js: &JsValue) -> Value {
                     let pair = pair.unchecked_into::<Array>();
                     (
                         pair.get(0).as_string().unwrap_or_default(),
-                        value_of(&pair.get(1)),
+                        value_of(&pair.get(1), depth + 1),
                     )
                 })
                 .collect(),
@@ -226,7 +233,7 @@ fn report_error(refusal: Refusal) -> JsValue {
 pub fn report_json(
     #[wasm_bindgen(unchecked_param_type = "object")] draft: JsValue,
 ) -> Result<String, JsValue> {
-    let draft = ReportDraft::from_value(&value_of(&draft)).map_err(report_error)?;
+    let draft = ReportDraft::from_value(&value_of(&draft, 0)).map_err(report_error)?;
     Report::from_draft(draft)
         .map(|report| report.to_json())
         .map_err(|e| report_error(e.into()))
