@@ -28,7 +28,7 @@ export function text(messages, key, params = {}) {
 
 // ---- the reference vectors and the schema ----------------------------------------------------
 
-export const PDQ_VECTORS = join(ROOT, '../shared/vectors/pdq');
+export const PDQ_VECTORS = join(ROOT, 'tests/fixtures/pdq');
 export const PDQ_DATA = join(PDQ_VECTORS, 'upstream/pdq/data');
 
 /** A vector image's path, e.g. vectorPath('bridge-mods/aaa-orig.jpg'). */

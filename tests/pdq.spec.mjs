@@ -1,5 +1,5 @@
 // PDQ in the browser: hashFile() decodes images in the worker and hashes their pixels.
-// Expected hashes come from Meta's reference (shared/vectors/pdq/expected) and expected digests
+// Expected hashes come from Meta's reference (tests/fixtures/pdq/expected) and expected digests
 // from Node's crypto (the fixtures' manifest), never from our code.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -7,7 +7,7 @@ import { test, expect } from '@playwright/test';
 import { apiInput, openFilesStep, shownPdq, tempFile, watch } from './helpers.mjs';
 import { DEFAULT_OUT_DIR as HOSTILE, makeHostile } from './fixtures/make-hostile.mjs';
 
-const VECTORS = join(import.meta.dirname, '../../shared/vectors/pdq');
+const VECTORS = join(import.meta.dirname, 'fixtures/pdq');
 const DATA = join(VECTORS, 'upstream/pdq/data');
 const ZERO = '0'.repeat(64);
 

@@ -37,5 +37,6 @@ node tools/constants.mjs dist
 (cd dist && xargs ../node_modules/.bin/esbuild --minify --target=es2022 --charset=utf8 \
   --log-level=warning --allow-overwrite --outdir=. --outbase=. < ../target/minify-list)
 
-# wasm-opt has broken modules at start-up before (see ../shared/notes/toolchain.md): check it runs.
+# wasm-opt has broken modules at start-up before (Debian's binaryen 108 pointed the
+# __wbindgen_externrefs export at the wrong table, so the module died in Table.set): check it runs.
 node tools/smoke.mjs dist

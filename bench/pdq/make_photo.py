@@ -3,7 +3,7 @@
 
 Usage: make_photo.py [OUTDIR]   (default: <repo>/target/bench; run with target/bench-venv's python)
 
-Source is the PDQ vector bridge-1-original (1600x1004) from the shared/ folder beside the repo,
+Source is the PDQ vector bridge-1-original (1600x1004) from tests/fixtures/pdq/decoded/,
 upscaled with Pillow's LANCZOS and given +-2 levels of fixed pseudo-random noise so it has
 sensor-like fine detail (a plain upscale is unrealistically smooth, which flatters JPEG and the
 downscaler). Writes photo-4032x3024.rgb (raw 8-bit RGB, row-major, no header), .jpg (quality 90,
@@ -21,7 +21,7 @@ from PIL import Image
 
 W, H = 4032, 3024
 REPO = Path(__file__).resolve().parents[2]
-SRC = REPO.parent / "shared/vectors/pdq/decoded/reg-test-input__dih__bridge-1-original.jpg.rgb.png"
+SRC = REPO / "tests/fixtures/pdq/decoded/reg-test-input__dih__bridge-1-original.jpg.rgb.png"
 # What this script gives with the pins of tools/bench-venv.sh (Pillow 13.0.0, numpy 2.4.6).
 EXPECTED_RGB_SHA256 = "fddc7b622b9dd672969467473b7e05f48dd66af8501c926727002be60b45aabe"
 

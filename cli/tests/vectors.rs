@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{distance, lines, pdq_data, run_in, shared, Csv};
+use common::{distance, lines, pdq_data, run_in, vectors, Csv};
 
 const JPEG_TOLERANCE: u32 = 4;
 
@@ -72,7 +72,7 @@ fn is_png(file: &str) -> bool {
 }
 
 fn check(variant: &str, csv_name: &str) {
-    let csv = Csv::read(&shared().join("vectors/pdq/expected").join(csv_name));
+    let csv = Csv::read(&vectors().join("expected").join(csv_name));
     let files = images();
     assert!(files.len() >= 30, "only {} images found", files.len());
     assert!(files.iter().any(|f| is_png(f)) && files.iter().any(|f| !is_png(f)));

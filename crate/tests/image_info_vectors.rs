@@ -6,7 +6,7 @@ use report_helper::image_info;
 
 #[test]
 fn sizes_match_the_reference_decoder() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/pdq");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pdq");
     let csv = std::fs::read_to_string(format!("{root}/expected/pdq_cpp_full.csv")).unwrap();
     let mut checked = 0;
     for line in csv.lines().skip(1) {

@@ -1,4 +1,4 @@
-//! PDQ against Meta's reference outputs: for each image in `shared/vectors/pdq/decoded` (the exact
+//! PDQ against Meta's reference outputs: for each image in `tests/fixtures/pdq/decoded` (the exact
 //! pixels the reference hashed), hash, quality and all eight dihedral hashes must equal the rows
 //! of `expected/pdq_cpp_full.csv` and, at the `cli512` size, `expected/pdq_cpp_cli512.csv`.
 //! The same test runs natively and, under `wasm-bindgen-test`, in headless Chromium.
@@ -13,7 +13,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 macro_rules! vectors {
     ($($name:literal),* $(,)?) => {
         &[$(($name, include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/pdq/decoded/", $name
+            env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pdq/decoded/", $name
         )) as &[u8])),*]
     };
 }
@@ -37,11 +37,11 @@ const DECODED: &[(&str, &[u8])] = vectors![
 
 const FULL_CSV: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/vectors/pdq/expected/pdq_cpp_full.csv"
+    "/../tests/fixtures/pdq/expected/pdq_cpp_full.csv"
 ));
 const CLI512_CSV: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/vectors/pdq/expected/pdq_cpp_cli512.csv"
+    "/../tests/fixtures/pdq/expected/pdq_cpp_cli512.csv"
 ));
 
 struct Row<'a> {
@@ -155,10 +155,7 @@ fn cli512_matches_reference() {
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn every_decoded_file_is_listed() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/vectors/pdq/decoded"
-    );
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pdq/decoded");
     let mut on_disk: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -15,7 +15,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 /// A real photo (256x256 RGB), the exact pixels Meta's PDQ reference hashed.
 const PHOTO: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/vectors/pdq/decoded/bridge-mods__square-256x256.jpg.rgb.png"
+    "/../tests/fixtures/pdq/decoded/bridge-mods__square-256x256.jpg.rgb.png"
 ));
 
 /// SplitMix64: a fixed sequence, so a failure is the same on every run.

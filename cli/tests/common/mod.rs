@@ -1,5 +1,5 @@
 //! Helpers shared by the tests of the `report-helper` binary: running it with a time limit,
-//! reading its JSON lines, and the shared PDQ vectors; `intake` for the intake's tests.
+//! reading its JSON lines, and Meta's PDQ vectors; `intake` for the intake's tests.
 
 #![allow(dead_code)] // each test binary uses a different part
 
@@ -17,14 +17,14 @@ use serde::Deserialize;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_report-helper");
 
-/// The `shared` folder beside the repository.
-pub fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+/// Meta's PDQ vectors, in the repository: `tests/fixtures/pdq` (see its README.md).
+pub fn vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pdq")
 }
 
 /// `pdq/data` of the upstream vectors: the images, by the paths the CSV files use.
 pub fn pdq_data() -> PathBuf {
-    shared().join("vectors/pdq/upstream/pdq/data")
+    vectors().join("upstream/pdq/data")
 }
 
 /// A folder of its own under the build's `target/` for files a test makes.
