@@ -38,6 +38,7 @@ fn intake(name: &str, options: Options) -> Intake {
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         db: db.clone(),
+        init: true,
         site: site.clone(),
         allow_origins: options
             .allow_origins
@@ -725,4 +726,111 @@ async fn purge_deletes_closed_reports_and_leaves_nothing_of_them_in_the_file() {
     let (ok, _, err) = reports_command(&missing, &["purge", "--older-than", "30"]);
     assert!(!ok && err.contains("no database"), "{err}");
     drop(server);
+}
+
+/// The database's files as SQLite names them: the file, its WAL and its shared memory.
+fn database_files(db: &Path) -> Vec<PathBuf> {
+    ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| PathBuf::from(format!("{}{suffix}", db.display())))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_missing_database_is_made_only_when_asked() {
+    let (site, db) = setup("no-init");
+    let config = |init| Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db: db.clone(),
+        init,
+        site: site.clone(),
+        allow_origins: vec![],
+        rate_limit: 30,
+        client_timeout: Duration::from_secs(10),
+    };
+    let Err(e) = AppState::open(&config(false)) else {
+        panic!("opened a database that is not there")
+    };
+    assert!(e.contains("--init"), "{e}");
+    assert!(!db.parent().unwrap().exists(), "made its folder");
+    assert!(AppState::open(&config(true)).is_ok());
+    assert!(db.is_file());
+    // Once made, it opens without --init.
+    assert!(AppState::open(&config(false)).is_ok());
+}
+
+#[tokio::test]
+async fn healthz_and_writes_answer_503_once_the_database_is_removed() {
+    let intake = intake("removed", Options::default());
+    let health = intake.get("/healthz", &[]).await;
+    assert_eq!(
+        (health.status, health.json()),
+        (200, serde_json::json!({"status": "ok"}))
+    );
+    assert_eq!(health.header("cache-control").as_deref(), Some("no-store"));
+    let created = intake
+        .post("application/json", &report("removed-0000000001"), &[])
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let (reference, token) = (
+        created.json()["reference"].as_str().unwrap().to_string(),
+        created.json()["token"].as_str().unwrap().to_string(),
+    );
+    for file in database_files(&intake.db) {
+        let _ = std::fs::remove_file(file);
+    }
+    for i in 1..=10 {
+        let a = intake
+            .post(
+                "application/json",
+                &report(&format!("removed-{i:010}")),
+                &[],
+            )
+            .await;
+        assert_eq!(a.status, 503, "{}", a.body);
+        assert_eq!(a.header("retry-after").as_deref(), Some("60"));
+        assert!(a.json()["error"].is_string(), "{}", a.body);
+    }
+    let bearer = format!("Bearer {token}");
+    let auth = [("authorization", bearer.as_str())];
+    let path = format!("/api/reports/{reference}");
+    let withdrawn = intake.send("DELETE", &path, &auth, Body::empty()).await;
+    assert_eq!(withdrawn.status, 503, "{}", withdrawn.body);
+    assert_eq!(intake.get("/healthz", &[]).await.status, 503);
+    // Nothing came back at the path: the server did not make a new file there.
+    assert!(!intake.db.exists());
+}
+
+#[tokio::test]
+async fn writes_answer_503_once_the_database_is_replaced() {
+    let intake = intake("replaced", Options::default());
+    let created = intake
+        .post("application/json", &report("replaced-0000000001"), &[])
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    // Another database at the path: a copy made by SQLite itself, moved over the file.
+    let copy = intake.db.with_extension("copy");
+    let _ = std::fs::remove_file(&copy);
+    let out = std::process::Command::new("sqlite3")
+        .arg(&intake.db)
+        .arg(format!(".backup '{}'", copy.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    std::fs::rename(&copy, &intake.db).unwrap();
+    let a = intake
+        .post("application/json", &report("replaced-0000000002"), &[])
+        .await;
+    assert_eq!(a.status, 503, "{}", a.body);
+    assert_eq!(intake.get("/healthz", &[]).await.status, 503);
+    // The refused report is not in the file the path names.
+    assert_eq!(reports_list(&intake.db).len(), 1);
+}
+
+#[tokio::test]
+async fn healthz_takes_get_only() {
+    let intake = intake("healthz-get", Options::default());
+    let a = intake.send("POST", "/healthz", &[], Body::empty()).await;
+    assert_eq!(a.status, 405);
+    assert_eq!(a.header("allow").as_deref(), Some("GET"));
 }

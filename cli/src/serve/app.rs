@@ -2,6 +2,7 @@
 //! headers every answer carries. `app()` needs no socket: the tests call it in-process.
 
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         "cross-origin"
     };
     let api = Router::new()
+        .route("/healthz", get(healthz).fallback(takes("GET")))
         .route("/api/reports", post(submit).fallback(takes("POST")))
         .route(
             "/api/reports/{reference}",
@@ -126,11 +128,15 @@ async fn submit(
     let failed = |e: &dyn std::fmt::Display| ApiError::server("the report could not be stored", e);
     let stored = tokio::task::spawn_blocking(move || {
         let mut store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        store.submit(&key, &canonical)
+        // Checked before (never write into a file that is gone) and after (it went while the
+        // report was written): a 201 only for a report in the file the path names.
+        still_there(&state, &store)?;
+        let stored = store.submit(&key, &canonical).map_err(|e| failed(&e))?;
+        still_there(&state, &store)?;
+        Ok::<_, ApiError>(stored)
     })
     .await
-    .map_err(|e| failed(&e))?
-    .map_err(|e| failed(&e))?;
+    .map_err(|e| failed(&e))??;
     match stored {
         Stored::Created { reference, token } => Ok(json_answer(
             StatusCode::CREATED,
@@ -146,6 +152,40 @@ async fn submit(
         )),
         Stored::KeyReused => Err(ApiError::KeyReused),
     }
+}
+
+/// Ok while the database's path still names the file the server opened; otherwise 503, and the
+/// log says so (once).
+fn still_there(state: &AppState, store: &Store) -> Result<(), ApiError> {
+    store
+        .check_identity()
+        .map_err(|why| unavailable(state, &why))
+}
+
+/// The 503 of a database that cannot take writes; the first one writes `why` to the log.
+fn unavailable(state: &AppState, why: &str) -> ApiError {
+    if !state.lost_logged.swap(true, Ordering::Relaxed) {
+        eprintln!(
+            "report-helper: {why}: reports and withdrawals are refused (503) until the database \
+             is back and the server restarted"
+        );
+    }
+    ApiError::Unavailable
+}
+
+/// GET /healthz: 200 when a report could be stored now (the database is the file opened and
+/// can be written), 503 otherwise.
+async fn healthz(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    let checked = tokio::task::spawn_blocking(move || {
+        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+        store
+            .check_writable()
+            .map_err(|why| unavailable(&state, &why))
+    })
+    .await
+    .map_err(|e| ApiError::server("the database could not be checked", e))?;
+    checked?;
+    Ok(json_answer(StatusCode::OK, json!({"status": "ok"})))
 }
 
 /// The token of `Authorization: Bearer TOKEN`, as typed.
@@ -168,6 +208,7 @@ async fn status(
         reference,
         headers,
         "the status could not be read",
+        false,
         Store::status,
     )
     .await
@@ -189,6 +230,7 @@ async fn withdraw(
         reference,
         headers,
         "the report could not be withdrawn",
+        true,
         withdraw,
     )
     .await
@@ -196,12 +238,14 @@ async fn withdraw(
 
 /// GET and DELETE of one report: `op` runs with the reference of the path and the bearer token
 /// and gives the status, or None. A reference that is not even UTF-8, no token, a wrong token and
-/// an unknown reference all get the same 404.
+/// an unknown reference all get the same 404. An op that `writes` is refused with 503 when the
+/// database is not the file opened (see `submit`).
 async fn with_token(
     state: Arc<AppState>,
     reference: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     failure: &'static str,
+    writes: bool,
     op: fn(&Store, &str, &str) -> rusqlite::Result<Option<String>>,
 ) -> Result<Response, ApiError> {
     let (Ok(Path(reference)), Some(token)) = (reference, bearer(&headers)) else {
@@ -210,11 +254,17 @@ async fn with_token(
     let reference = code::typed(&reference);
     let (reference, status) = tokio::task::spawn_blocking(move || {
         let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        op(&store, &reference, &token).map(|status| (reference, status))
+        if writes {
+            still_there(&state, &store)?;
+        }
+        let status = op(&store, &reference, &token).map_err(|e| ApiError::server(failure, e))?;
+        if writes {
+            still_there(&state, &store)?;
+        }
+        Ok::<_, ApiError>((reference, status))
     })
     .await
-    .map_err(|e| ApiError::server(failure, e))?
-    .map_err(|e| ApiError::server(failure, e))?;
+    .map_err(|e| ApiError::server(failure, e))??;
     let status = status.ok_or(ApiError::NotFound)?;
     Ok(json_answer(
         StatusCode::OK,

@@ -18,6 +18,7 @@ mod site;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -30,6 +31,9 @@ use rate_limit::Limiter;
 pub struct Config {
     pub addr: SocketAddr,
     pub db: PathBuf,
+    /// Make the database (and its folder) if it is not there (`--init`); otherwise a missing
+    /// database is an error.
+    pub init: bool,
     pub site: PathBuf,
     pub allow_origins: Vec<String>,
     pub rate_limit: u32,
@@ -44,12 +48,21 @@ pub struct AppState {
     allow_origins: Vec<String>,
     limiter: Limiter,
     client_timeout: Duration,
+    /// Whether the log already said that the database was removed or replaced (it says so once).
+    lost_logged: AtomicBool,
 }
 
 impl AppState {
-    /// Opens (or makes) the database and finds the site's folder; `config.addr` is not used.
+    /// Opens the database (makes it with `config.init`) and finds the site's folder;
+    /// `config.addr` is not used.
     pub fn open(config: &Config) -> Result<AppState, String> {
-        let store = Store::open(&config.db)?;
+        let store = Store::open(&config.db, config.init).map_err(|e| {
+            if config.init {
+                e
+            } else {
+                format!("{e} (start with --init to create it)")
+            }
+        })?;
         let site = config
             .site
             .canonicalize()
@@ -60,6 +73,7 @@ impl AppState {
             allow_origins: config.allow_origins.clone(),
             limiter: Limiter::new(config.rate_limit, Duration::from_secs(60)),
             client_timeout: config.client_timeout,
+            lost_logged: AtomicBool::new(false),
         })
     }
 }
