@@ -92,7 +92,12 @@ Serves the built site and the reference intake API; reports are stored in SQLite
   GET    /api/reports/REFERENCE    with Authorization: Bearer TOKEN: {reference, status}
   DELETE /api/reports/REFERENCE    with the token: withdraws the report
   GET    /healthz                  200 when a report could be stored now, 503 otherwise
-  anything else                    a file of --site, under the site's Content-Security-Policy
+  anything else                    a file of --site, under the site's Content-Security-Policy;
+                                   never a dotfile; 500 for a file the site names but that
+                                   cannot be read (a broken link, not a regular file)
+
+A request without exactly one Host header is answered 400. No page may frame the site unless
+--frame-ancestors names it.
 
 A wrong or missing token answers 404, as an unknown reference does. Tokens are stored only as
 SHA-256. A client that takes longer than --client-timeout to send a request's head is
@@ -122,6 +127,11 @@ struct ServeArgs {
     /// files; repeat for more. None by default: same origin only.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allow_origins: Vec<String>,
+    /// A page that may show the site in a frame: `'self'` or a source such as
+    /// `https://helpline.example` (the CSP's `frame-ancestors`); repeat for more. None by default
+    /// (`frame-ancestors 'none'` and `X-Frame-Options: DENY`).
+    #[arg(long = "frame-ancestors", value_name = "SOURCE", value_parser = serve::frame_source)]
+    frame_ancestors: Vec<String>,
     /// Reports a client address may POST per minute.
     #[arg(long, value_name = "N", default_value_t = 30)]
     rate_limit: u32,
@@ -223,6 +233,7 @@ fn main() -> ExitCode {
                 init: args.init,
                 site: args.site,
                 allow_origins: args.allow_origins,
+                frame_ancestors: args.frame_ancestors,
                 rate_limit: args.rate_limit,
                 client_timeout: std::time::Duration::from_secs(args.client_timeout),
             };

@@ -425,3 +425,59 @@ fn a_database_deleted_under_the_server_is_noticed() {
     assert_eq!(again.status, 201);
     assert_eq!(reports_list(&db).len(), 1);
 }
+
+/// Sends `raw` as it is and returns the answer's status line.
+fn status_line(addr: &str, raw: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(raw.as_bytes()).unwrap();
+    let text = read_until_closed(&mut s);
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// RFC 9112 section 3.2: no Host, or more than one, is a 400, over a real socket.
+#[test]
+fn host_headers_over_the_socket() {
+    let (site, db) = setup("host");
+    let server = start(&site, &db, &[]);
+    let a = &server.addr;
+    for raw in [
+        "GET / HTTP/1.1\r\nConnection: close\r\n\r\n".to_string(),
+        "GET / HTTP/1.0\r\n\r\n".to_string(),
+        format!("GET / HTTP/1.1\r\nHost: {a}\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+    ] {
+        let line = status_line(a, &raw);
+        assert_eq!(line.split(' ').nth(1), Some("400"), "{raw:?}: {line}");
+    }
+    let ok = format!("GET / HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n");
+    assert!(status_line(a, &ok).starts_with("HTTP/1.1 200"));
+}
+
+#[test]
+fn frame_ancestors_takes_sources_only() {
+    let (site, db) = setup("frame-flag");
+    for bad in [
+        "https://a.example; script-src *",
+        "https://a.example b",
+        "'none'",
+        "",
+    ] {
+        let out = Command::new(BIN)
+            .args([
+                "serve",
+                "--init",
+                "--addr",
+                "127.0.0.1:0",
+                "--frame-ancestors",
+                bad,
+                "--db",
+            ])
+            .arg(&db)
+            .arg("--site")
+            .arg(&site)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {out:?}");
+    }
+}

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
+use axum::extract::Request;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::middleware::from_fn_with_state;
-use axum::response::Response;
+use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use report_helper::report::{Report, MAX_REPORT_TOTAL_BYTES};
@@ -22,10 +23,35 @@ use super::{cors, site, AppState};
 use crate::code;
 use crate::store::{Store, Stored};
 
-/// The Content-Security-Policy of `tools/serve.mjs`, which the site is built and tested under.
+/// The Content-Security-Policy of `tools/serve.mjs`, which the site is built and tested under:
+/// no page may frame it (`frame-ancestors 'none'`), unless `--frame-ancestors` says which may.
 pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
 worker-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; \
-connect-src 'self'; base-uri 'none'; form-action 'none'";
+connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The CSP with `frame-ancestors` naming `sources` instead of `'none'`.
+fn csp_framed_by(sources: &[String]) -> String {
+    let base = CSP
+        .strip_suffix("'none'")
+        .expect("the CSP ends with frame-ancestors 'none'");
+    format!("{base}{}", sources.join(" "))
+}
+
+/// Whether `source` may be given to `--frame-ancestors`: `'self'`, or a CSP host or scheme
+/// source (`https://helpline.example`, `https://*.helpline.example:8443`, `https:`) made of
+/// the characters such a source uses, so that no value can end the directive or add another.
+pub fn frame_source(source: &str) -> Result<String, String> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-._~:/*%".contains(c);
+    if source == "'self'"
+        || (source.chars().all(plain) && source.contains(|c: char| c.is_ascii_alphanumeric()))
+    {
+        Ok(source.to_string())
+    } else {
+        Err(format!(
+            "{source:?} is not 'self' or a source such as https://helpline.example"
+        ))
+    }
+}
 
 const CORP: HeaderName = HeaderName::from_static("cross-origin-resource-policy");
 
@@ -62,15 +88,62 @@ pub fn app(state: AppState) -> Router {
         .fallback(site::file)
         .layer(from_fn_with_state(state.clone(), cors::allow_origin))
         .layer(set(CORP, site_corp));
+    // Framing: none by default (both headers, for browsers that know only the older one);
+    // `--frame-ancestors` names the pages that may, which X-Frame-Options cannot express.
+    let (csp, frame_options) = if state.frame_ancestors.is_empty() {
+        (
+            HeaderValue::from_static(CSP),
+            Some(HeaderValue::from_static("DENY")),
+        )
+    } else {
+        let csp = csp_framed_by(&state.frame_ancestors);
+        (
+            HeaderValue::try_from(csp).expect("checked by frame_source"),
+            None,
+        )
+    };
     api.merge(site)
+        .layer(from_fn(one_host))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            frame_options,
+        ))
         .layer(SetResponseHeaderLayer::appending(
             header::VARY,
             HeaderValue::from_static("Origin"),
         ))
-        .layer(set(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            csp,
+        ))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::REFERRER_POLICY, "no-referrer"))
         .with_state(state)
+}
+
+/// Middleware of every request: exactly one `Host` header, whose value is a host (and port), as
+/// RFC 9112 section 3.2 asks of a server; otherwise 400 and the connection is closed. (For
+/// HTTP/1.0 too, where it is not required: every client of this century sends it.)
+async fn one_host(request: Request, next: Next) -> Response {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let valid = match (hosts.next(), hosts.next()) {
+        (Some(host), None) => host
+            .to_str()
+            .is_ok_and(|h| h.parse::<axum::http::uri::Authority>().is_ok()),
+        _ => false,
+    };
+    if !valid {
+        return (
+            StatusCode::BAD_REQUEST,
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CONNECTION, "close"),
+            ],
+            "bad request: one Host header is needed\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// The answer to a method an API address does not take.

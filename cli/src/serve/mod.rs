@@ -22,7 +22,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 use std::time::Duration;
 
-pub use app::{app, CSP};
+pub use app::{app, frame_source, CSP};
 pub use error::ApiError;
 
 use crate::store::Store;
@@ -36,6 +36,9 @@ pub struct Config {
     pub init: bool,
     pub site: PathBuf,
     pub allow_origins: Vec<String>,
+    /// The pages that may frame the site (`--frame-ancestors`, checked by `frame_source`);
+    /// none by default.
+    pub frame_ancestors: Vec<String>,
     pub rate_limit: u32,
     /// How long a client may take to send a request's head, and then its body.
     pub client_timeout: Duration,
@@ -46,6 +49,7 @@ pub struct AppState {
     store: Mutex<Store>,
     site: PathBuf,
     allow_origins: Vec<String>,
+    frame_ancestors: Vec<String>,
     limiter: Limiter,
     client_timeout: Duration,
     /// Whether the log already said that the database was removed or replaced (it says so once).
@@ -63,6 +67,9 @@ impl AppState {
                 format!("{e} (start with --init to create it)")
             }
         })?;
+        for source in &config.frame_ancestors {
+            frame_source(source)?;
+        }
         let site = config
             .site
             .canonicalize()
@@ -71,6 +78,7 @@ impl AppState {
             store: Mutex::new(store),
             site,
             allow_origins: config.allow_origins.clone(),
+            frame_ancestors: config.frame_ancestors.clone(),
             limiter: Limiter::new(config.rate_limit, Duration::from_secs(60)),
             client_timeout: config.client_timeout,
             lost_logged: AtomicBool::new(false),
