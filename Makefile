@@ -14,7 +14,7 @@ build: setup
 ## 127.0.0.1:$(PORT): the site under its CSP and the intake API, reports in data/reports.sqlite.
 run: build
 	cargo build --release -p report-helper-cli
-	target/release/report-helper serve --addr 127.0.0.1:$(PORT) --db data/reports.sqlite --site dist
+	target/release/report-helper serve --addr 127.0.0.1:$(PORT) --db data/reports.sqlite --init --site dist
 
 ## Every test: formatting, lints, native and in-browser unit tests, end-to-end tests.
 test: build lint test-native test-wasm test-e2e

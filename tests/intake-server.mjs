@@ -16,7 +16,7 @@ export const BIN = resolve(process.env.REPORT_HELPER_BIN ?? 'target/debug/report
 export async function startIntake({ bin = BIN, site = 'dist', rateLimit = 100_000, allowOrigins = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rh-intake-'));
   const db = join(dir, 'data', 'reports.sqlite');
-  const args = ['serve', '--addr', '127.0.0.1:0', '--db', db, '--site', site, '--rate-limit', String(rateLimit)];
+  const args = ['serve', '--init', '--addr', '127.0.0.1:0', '--db', db, '--site', site, '--rate-limit', String(rateLimit)];
   for (const o of allowOrigins) args.push('--allow-origin', o);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((done) => child.once('exit', done));

@@ -18,7 +18,7 @@
 // A 408 needs a body that stalls past the client timeout (10 s, waited for alongside the other
 // POSTs); a 500 needs a failing database: the tokens table of a separate server's database is
 // dropped with the sqlite3 command-line shell.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { test, expect } from '@playwright/test';
@@ -575,6 +575,29 @@ test('a failing database: 500 for POST, GET and DELETE', async () => {
     }
   } finally {
     await broken.stop();
+  }
+});
+
+test('a database removed under the server: 503 for POST and DELETE, and GET /healthz says so', async () => {
+  const healthy = await call(intake, 'GET', '/healthz', '/healthz');
+  expect(healthy.status).toBe(200);
+  const gone = await startIntake();
+  try {
+    const created = await post(gone, JSON.stringify(validReport()));
+    expect(created.status).toBe(201);
+    const { reference, token } = created.body;
+    // As `rm reports.sqlite*` would.
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${gone.db}${suffix}`, { force: true });
+    const refused = await post(gone, JSON.stringify(validReport()));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('60');
+    const withdrawn = await call(gone, 'DELETE', `/api/reports/${reference}`, '/api/reports/{reference}', {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(withdrawn.status).toBe(503);
+    expect((await call(gone, 'GET', '/healthz', '/healthz')).status).toBe(503);
+  } finally {
+    await gone.stop();
   }
 });
 

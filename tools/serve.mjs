@@ -15,6 +15,7 @@ export const CSP = [
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 const TYPES = {

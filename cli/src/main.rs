@@ -91,20 +91,35 @@ Serves the built site and the reference intake API; reports are stored in SQLite
                                    a body slower than --client-timeout: 408
   GET    /api/reports/REFERENCE    with Authorization: Bearer TOKEN: {reference, status}
   DELETE /api/reports/REFERENCE    with the token: withdraws the report
-  anything else                    a file of --site, under the site's Content-Security-Policy
+  GET    /healthz                  200 when a report could be stored now, 503 otherwise
+  anything else                    a file of --site, under the site's Content-Security-Policy;
+                                   never a dotfile; 500 for a file the site names but that
+                                   cannot be read (a broken link, not a regular file)
+
+A request without exactly one Host header is answered 400. No page may frame the site unless
+--frame-ancestors names it.
 
 A wrong or missing token answers 404, as an unknown reference does. Tokens are stored only as
 SHA-256. A client that takes longer than --client-timeout to send a request's head is
-disconnected. The first line printed is the address listened on. Ctrl-C or SIGTERM stops.";
+disconnected. The first line printed is the address listened on. Ctrl-C or SIGTERM stops.
+
+The database must exist unless --init is given (exit status 2 otherwise). If its file (or its
+WAL) is removed or replaced while the server runs, POST and DELETE answer 503 instead of storing
+into a file that is gone, and the log (stderr) says so; restart once the database is back.";
 
 #[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on; port 0 picks a free port. The first line printed names the address.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: std::net::SocketAddr,
-    /// The SQLite database (made, with its folder, on first start).
+    /// The SQLite database; it must exist unless --init is given.
     #[arg(long, value_name = "PATH", default_value = "data/reports.sqlite")]
     db: PathBuf,
+    /// Create the database (and its folder, owner-only) if it is not there. Without it, a
+    /// missing database stops the server (exit status 2): a wrong path, or a volume that is not
+    /// mounted, never gets a fresh empty database.
+    #[arg(long)]
+    init: bool,
     /// The built site to serve.
     #[arg(long, value_name = "DIR", default_value = "dist")]
     site: PathBuf,
@@ -112,6 +127,11 @@ struct ServeArgs {
     /// files; repeat for more. None by default: same origin only.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allow_origins: Vec<String>,
+    /// A page that may show the site in a frame: `'self'` or a source such as
+    /// `https://helpline.example` (the CSP's `frame-ancestors`); repeat for more. None by default
+    /// (`frame-ancestors 'none'` and `X-Frame-Options: DENY`).
+    #[arg(long = "frame-ancestors", value_name = "SOURCE", value_parser = serve::frame_source)]
+    frame_ancestors: Vec<String>,
     /// Reports a client address may POST per minute.
     #[arg(long, value_name = "N", default_value_t = 30)]
     rate_limit: u32,
@@ -199,11 +219,21 @@ fn main() -> ExitCode {
     let args = match Cli::parse().command {
         Command::Hash(args) => args,
         Command::Serve(args) => {
+            if !args.init && !args.db.is_file() {
+                let _ = writeln!(
+                    io::stderr(),
+                    "report-helper: no database at {} (start with --init to create it)",
+                    args.db.display()
+                );
+                return ExitCode::from(2);
+            }
             let config = serve::Config {
                 addr: args.addr,
                 db: args.db,
+                init: args.init,
                 site: args.site,
                 allow_origins: args.allow_origins,
+                frame_ancestors: args.frame_ancestors,
                 rate_limit: args.rate_limit,
                 client_timeout: std::time::Duration::from_secs(args.client_timeout),
             };

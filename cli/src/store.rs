@@ -1,9 +1,9 @@
 //! The intake's storage: one SQLite file, WAL, `synchronous=FULL`, migrations by `user_version`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::code;
@@ -33,6 +33,39 @@ const MIGRATIONS: &[&str] = &["
 
 pub struct Store {
     conn: Connection,
+    /// The file opened and its WAL, to tell when either is removed or replaced under a running
+    /// server (None for a database in memory).
+    identity: Option<Identity>,
+}
+
+/// The device and inode of the database file and of its WAL, as opened. While the connection
+/// holds them open, neither inode can be reused by another file, so a path that names another
+/// (device, inode), or nothing, means the file was removed or replaced.
+struct Identity {
+    path: PathBuf,
+    db: (u64, u64),
+    wal: Option<(u64, u64)>,
+}
+
+/// The (device, inode) the path names now, links followed; None if nothing is there.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
+}
+
+fn wal_path(path: &Path) -> PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
 }
 
 /// The answer to a submission.
@@ -62,9 +95,13 @@ pub struct Row {
 }
 
 impl Store {
-    /// Opens (and on first use creates, with its folder) the database at `path`, and brings its
-    /// schema up to date.
-    pub fn open(path: &Path) -> Result<Store, String> {
+    /// Opens the database at `path` and brings its schema up to date. With `create`, a database
+    /// that is not there is made, with its folder; without it, a missing file is an error (a
+    /// wrong path, or a volume that is not mounted, never gets an empty database by mistake).
+    pub fn open(path: &Path, create: bool) -> Result<Store, String> {
+        if !create && !path.is_file() {
+            return Err(format!("no database at {}", path.display()));
+        }
         // Reports hold people's email addresses: the folder and the file are the owner's only
         // (SQLite gives its -wal and -shm files the database file's permissions).
         let mut folder = std::fs::DirBuilder::new();
@@ -76,26 +113,75 @@ impl Store {
             folder.mode(0o700);
             file.mode(0o600);
         }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            folder
-                .recursive(true)
-                .create(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        if create {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                folder
+                    .recursive(true)
+                    .create(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            file.open(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
         }
-        file.open(path)
-            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        let conn =
-            Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        Store::setup(conn).map_err(|e| format!("{}: {e}", path.display()))
+        let flags = if create {
+            OpenFlags::default()
+        } else {
+            // Never create the file, even if it went away since the check above.
+            OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE
+        };
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let mut store = Store::setup(conn).map_err(|e| format!("{}: {e}", path.display()))?;
+        // After setup, whose write transaction opened (and made) the WAL.
+        store.identity = Some(Identity {
+            path: path.to_path_buf(),
+            db: file_id(path).ok_or_else(|| format!("{} went away", path.display()))?,
+            wal: file_id(&wal_path(path)),
+        });
+        Ok(store)
     }
 
     /// Opens the database at `path`, which must exist (the operator's commands never make one
     /// by mistake at a wrong path).
     pub fn open_existing(path: &Path) -> Result<Store, String> {
-        if !path.is_file() {
-            return Err(format!("no database at {}", path.display()));
+        Store::open(path, false)
+    }
+
+    /// Ok while the database's path (and its WAL's) still names the file opened; otherwise what
+    /// happened. A write now would go to a file that is no longer there, and be lost. One
+    /// `stat` per file: cheap beside a commit's fsync.
+    pub fn check_identity(&self) -> Result<(), String> {
+        let Some(id) = &self.identity else {
+            return Ok(());
+        };
+        let what = |path: &Path, now: Option<(u64, u64)>| match now {
+            None => format!("{} was removed", path.display()),
+            Some(_) => format!("{} was replaced by another file", path.display()),
+        };
+        let now = file_id(&id.path);
+        if now != Some(id.db) {
+            return Err(what(&id.path, now));
         }
-        Store::open(path)
+        if let Some(wal) = id.wal {
+            let path = wal_path(&id.path);
+            let now = file_id(&path);
+            if now != Some(wal) {
+                return Err(what(&path, now));
+            }
+        }
+        Ok(())
+    }
+
+    /// Ok when a report could be stored now: the file is the one opened, and a write
+    /// transaction can begin (the file is writable and its lock can be taken).
+    pub fn check_writable(&self) -> Result<(), String> {
+        self.check_identity()?;
+        if self.conn.is_readonly(c"main").map_err(|e| e.to_string())? {
+            return Err("the database is read-only".into());
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
+            .map_err(|e| format!("cannot begin a write: {e}"))
     }
 
     fn setup(mut conn: Connection) -> rusqlite::Result<Store> {
@@ -118,7 +204,10 @@ impl Store {
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
         tx.commit()?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            identity: None,
+        })
     }
 
     /// Stores `report` (its canonical JSON) under `key`, once. The database's UNIQUE constraint

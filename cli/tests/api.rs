@@ -30,6 +30,7 @@ struct Intake {
 #[derive(Default)]
 struct Options<'a> {
     allow_origins: &'a [&'a str],
+    frame_ancestors: &'a [&'a str],
     rate_limit: Option<u32>,
 }
 
@@ -38,9 +39,15 @@ fn intake(name: &str, options: Options) -> Intake {
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         db: db.clone(),
+        init: true,
         site: site.clone(),
         allow_origins: options
             .allow_origins
+            .iter()
+            .map(|o| o.to_string())
+            .collect(),
+        frame_ancestors: options
+            .frame_ancestors
             .iter()
             .map(|o| o.to_string())
             .collect(),
@@ -78,8 +85,22 @@ impl Answer {
 }
 
 impl Intake {
-    /// Sends `method path` with `headers` and `body`, from 127.0.0.1, and reads the whole answer.
+    /// Sends `method path` with `Host: intake.test`, `headers` and `body`, from 127.0.0.1, and
+    /// reads the whole answer.
     async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Body) -> Answer {
+        let mut with_host = vec![("host", "intake.test")];
+        with_host.extend_from_slice(headers);
+        self.send_bare(method, path, &with_host, body).await
+    }
+
+    /// Sends `method path` with `headers` only (no Host unless they have one).
+    async fn send_bare(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(path);
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -725,4 +746,253 @@ async fn purge_deletes_closed_reports_and_leaves_nothing_of_them_in_the_file() {
     let (ok, _, err) = reports_command(&missing, &["purge", "--older-than", "30"]);
     assert!(!ok && err.contains("no database"), "{err}");
     drop(server);
+}
+
+/// The database's files as SQLite names them: the file, its WAL and its shared memory.
+fn database_files(db: &Path) -> Vec<PathBuf> {
+    ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| PathBuf::from(format!("{}{suffix}", db.display())))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_missing_database_is_made_only_when_asked() {
+    let (site, db) = setup("no-init");
+    let config = |init| Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db: db.clone(),
+        init,
+        site: site.clone(),
+        allow_origins: vec![],
+        frame_ancestors: vec![],
+        rate_limit: 30,
+        client_timeout: Duration::from_secs(10),
+    };
+    let Err(e) = AppState::open(&config(false)) else {
+        panic!("opened a database that is not there")
+    };
+    assert!(e.contains("--init"), "{e}");
+    assert!(!db.parent().unwrap().exists(), "made its folder");
+    assert!(AppState::open(&config(true)).is_ok());
+    assert!(db.is_file());
+    // Once made, it opens without --init.
+    assert!(AppState::open(&config(false)).is_ok());
+}
+
+#[tokio::test]
+async fn healthz_and_writes_answer_503_once_the_database_is_removed() {
+    let intake = intake("removed", Options::default());
+    let health = intake.get("/healthz", &[]).await;
+    assert_eq!(
+        (health.status, health.json()),
+        (200, serde_json::json!({"status": "ok"}))
+    );
+    assert_eq!(health.header("cache-control").as_deref(), Some("no-store"));
+    let created = intake
+        .post("application/json", &report("removed-0000000001"), &[])
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let (reference, token) = (
+        created.json()["reference"].as_str().unwrap().to_string(),
+        created.json()["token"].as_str().unwrap().to_string(),
+    );
+    for file in database_files(&intake.db) {
+        let _ = std::fs::remove_file(file);
+    }
+    for i in 1..=10 {
+        let a = intake
+            .post(
+                "application/json",
+                &report(&format!("removed-{i:010}")),
+                &[],
+            )
+            .await;
+        assert_eq!(a.status, 503, "{}", a.body);
+        assert_eq!(a.header("retry-after").as_deref(), Some("60"));
+        assert!(a.json()["error"].is_string(), "{}", a.body);
+    }
+    let bearer = format!("Bearer {token}");
+    let auth = [("authorization", bearer.as_str())];
+    let path = format!("/api/reports/{reference}");
+    let withdrawn = intake.send("DELETE", &path, &auth, Body::empty()).await;
+    assert_eq!(withdrawn.status, 503, "{}", withdrawn.body);
+    assert_eq!(intake.get("/healthz", &[]).await.status, 503);
+    // Nothing came back at the path: the server did not make a new file there.
+    assert!(!intake.db.exists());
+}
+
+#[tokio::test]
+async fn writes_answer_503_once_the_database_is_replaced() {
+    let intake = intake("replaced", Options::default());
+    let created = intake
+        .post("application/json", &report("replaced-0000000001"), &[])
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    // Another database at the path: a copy made by SQLite itself, moved over the file.
+    let copy = intake.db.with_extension("copy");
+    let _ = std::fs::remove_file(&copy);
+    let out = std::process::Command::new("sqlite3")
+        .arg(&intake.db)
+        .arg(format!(".backup '{}'", copy.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    std::fs::rename(&copy, &intake.db).unwrap();
+    let a = intake
+        .post("application/json", &report("replaced-0000000002"), &[])
+        .await;
+    assert_eq!(a.status, 503, "{}", a.body);
+    assert_eq!(intake.get("/healthz", &[]).await.status, 503);
+    // The refused report is not in the file the path names.
+    assert_eq!(reports_list(&intake.db).len(), 1);
+}
+
+#[tokio::test]
+async fn healthz_takes_get_only() {
+    let intake = intake("healthz-get", Options::default());
+    let a = intake.send("POST", "/healthz", &[], Body::empty()).await;
+    assert_eq!(a.status, 405);
+    assert_eq!(a.header("allow").as_deref(), Some("GET"));
+}
+
+#[tokio::test]
+async fn a_request_needs_exactly_one_host() {
+    let intake = intake("host", Options::default());
+    for path in ["/", "/api/reports/RH-00000000", "/healthz"] {
+        let none = intake.send_bare("GET", path, &[], Body::empty()).await;
+        assert_eq!(none.status, 400, "{path}: {}", none.body);
+        let two = intake
+            .send_bare(
+                "GET",
+                path,
+                &[("host", "intake.test"), ("host", "evil.example")],
+                Body::empty(),
+            )
+            .await;
+        assert_eq!(two.status, 400, "{path}: {}", two.body);
+        let bad = intake
+            .send_bare("GET", path, &[("host", "a b")], Body::empty())
+            .await;
+        assert_eq!(bad.status, 400, "{path}: {}", bad.body);
+        // The refusal still carries the site's headers.
+        assert_eq!(
+            none.header("x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
+    }
+    let one = intake
+        .send_bare("GET", "/", &[("host", "127.0.0.1:8080")], Body::empty())
+        .await;
+    assert_eq!(one.status, 200);
+    // POST too: nothing is stored without a Host.
+    let body = report("host-0000000001");
+    let length = body.len().to_string();
+    let posted = intake
+        .send_bare(
+            "POST",
+            "/api/reports",
+            &[
+                ("content-type", "application/json"),
+                ("content-length", &length),
+            ],
+            Body::from(body),
+        )
+        .await;
+    assert_eq!(posted.status, 400);
+    assert!(reports_list(&intake.db).is_empty());
+}
+
+#[tokio::test]
+async fn no_page_frames_the_site_unless_allowed() {
+    // CSP 3 (frame-ancestors) and RFC 7034 (X-Frame-Options): the directive the spec names.
+    let closed = intake("frames", Options::default());
+    for path in ["/", "/api/reports/RH-00000000", "/nothing.js"] {
+        let r = closed.get(path, &[]).await;
+        let csp = r.header("content-security-policy").unwrap();
+        assert!(csp.ends_with("; frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(
+            r.header("x-frame-options").as_deref(),
+            Some("DENY"),
+            "{path}"
+        );
+    }
+    let open = intake(
+        "frames-allowed",
+        Options {
+            frame_ancestors: &["https://helpline.example", "'self'"],
+            ..Options::default()
+        },
+    );
+    let r = open.get("/", &[]).await;
+    let csp = r.header("content-security-policy").unwrap();
+    assert_eq!(
+        csp,
+        csp_of_serve_mjs().replace(
+            "frame-ancestors 'none'",
+            "frame-ancestors https://helpline.example 'self'"
+        )
+    );
+    assert_eq!(r.header("x-frame-options"), None);
+}
+
+#[tokio::test]
+async fn dotfiles_are_never_served() {
+    let server = intake("dotfiles", Options::default());
+    std::fs::create_dir_all(server.site.join(".git")).unwrap();
+    std::fs::write(server.site.join(".git/config"), "[core]").unwrap();
+    std::fs::write(server.site.join(".env"), "SECRET=1").unwrap();
+    std::fs::write(server.site.join("wasm/.hidden"), "x").unwrap();
+    let link = server.site.join("env.txt");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(".env", &link).unwrap();
+    for path in [
+        "/.env",
+        "/%2eenv",
+        "/.git/config",
+        "/.git/",
+        "/wasm/.hidden",
+        "/env.txt",
+    ] {
+        let r = server.get(path, &[]).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_read_is_a_500() {
+    let server = intake("unreadable", Options::default());
+    let site = &server.site;
+    // A link to nothing; a folder whose index.html is a folder; a FIFO (never opened: a read
+    // would wait for a writer).
+    let broken = site.join("broken.js");
+    let _ = std::fs::remove_file(&broken);
+    std::os::unix::fs::symlink("missing.js", &broken).unwrap();
+    std::fs::create_dir_all(site.join("sub/index.html")).unwrap();
+    let fifo = site.join("pipe.js");
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for path in ["/broken.js", "/sub/", "/sub", "/pipe.js"] {
+        let r = server.get(path, &[]).await;
+        assert_eq!(r.status, 500, "{path}: {}", r.body);
+    }
+    // No permission: only where that stops a read (not as root, which reads it anyway).
+    let locked = site.join("locked.js");
+    std::fs::write(&locked, "x").unwrap();
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let expected = if std::fs::read(&locked).is_err() {
+        500
+    } else {
+        200
+    };
+    assert_eq!(server.get("/locked.js", &[]).await.status, expected);
+    // Still 404: a name that is not there, and a folder without index.html.
+    std::fs::create_dir_all(site.join("empty")).unwrap();
+    for path in ["/nothing.js", "/empty/"] {
+        assert_eq!(server.get(path, &[]).await.status, 404, "{path}");
+    }
 }

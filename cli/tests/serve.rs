@@ -32,7 +32,7 @@ impl Drop for Server {
 
 fn start(site: &Path, db: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .args(["serve", "--init", "--addr", "127.0.0.1:0", "--db"])
         .arg(db)
         .arg("--site")
         .arg(site)
@@ -333,4 +333,151 @@ fn bodies_over_the_whole_limit_are_refused_unread() {
 
     // Nothing was stored.
     assert!(reports_list(&db).is_empty());
+}
+
+#[test]
+fn serve_without_init_refuses_a_missing_database() {
+    let (site, db) = setup("no-init");
+    let out = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .arg("--site")
+        .arg(&site)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--init"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(!db.parent().unwrap().exists(), "made the database's folder");
+}
+
+/// The database's files deleted under a running server: no 201 after that, the log says so, and
+/// every report acknowledged after the restart is in the new database.
+#[test]
+fn a_database_deleted_under_the_server_is_noticed() {
+    let (site, db) = setup("deleted");
+    let log = site.with_file_name("serve.log");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--init", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .arg("--site")
+        .arg(&site)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = Server {
+        addr: line
+            .split("http://")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string(),
+        child,
+        db: db.clone(),
+    };
+    assert_eq!(
+        post(
+            &server.addr,
+            "application/json",
+            &report("deleted-0000000000"),
+            ""
+        )
+        .status,
+        201
+    );
+    // As `rm reports.sqlite*` does.
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", db.display())).unwrap();
+    }
+    for i in 1..=10 {
+        let a = post(
+            &server.addr,
+            "application/json",
+            &report(&format!("deleted-{i:010}")),
+            "",
+        );
+        assert_eq!(a.status, 503, "{}", a.body);
+    }
+    drop(server);
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("was removed"), "{log}");
+    assert_eq!(log.matches("was removed").count(), 1, "logged once: {log}");
+    // Restarted (the operator makes a new database): what the retries then get acknowledged
+    // is stored.
+    let restarted = start(&site, &db, &[]);
+    let again = post(
+        &restarted.addr,
+        "application/json",
+        &report("deleted-0000000001"),
+        "",
+    );
+    assert_eq!(again.status, 201);
+    assert_eq!(reports_list(&db).len(), 1);
+}
+
+/// Sends `raw` as it is and returns the answer's status line.
+fn status_line(addr: &str, raw: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(raw.as_bytes()).unwrap();
+    let text = read_until_closed(&mut s);
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// RFC 9112 section 3.2: no Host, or more than one, is a 400, over a real socket.
+#[test]
+fn host_headers_over_the_socket() {
+    let (site, db) = setup("host");
+    let server = start(&site, &db, &[]);
+    let a = &server.addr;
+    for raw in [
+        "GET / HTTP/1.1\r\nConnection: close\r\n\r\n".to_string(),
+        "GET / HTTP/1.0\r\n\r\n".to_string(),
+        format!("GET / HTTP/1.1\r\nHost: {a}\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+    ] {
+        let line = status_line(a, &raw);
+        assert_eq!(line.split(' ').nth(1), Some("400"), "{raw:?}: {line}");
+    }
+    let ok = format!("GET / HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n");
+    assert!(status_line(a, &ok).starts_with("HTTP/1.1 200"));
+}
+
+#[test]
+fn frame_ancestors_takes_sources_only() {
+    let (site, db) = setup("frame-flag");
+    for bad in [
+        "https://a.example; script-src *",
+        "https://a.example b",
+        "'none'",
+        "",
+    ] {
+        let out = Command::new(BIN)
+            .args([
+                "serve",
+                "--init",
+                "--addr",
+                "127.0.0.1:0",
+                "--frame-ancestors",
+                bad,
+                "--db",
+            ])
+            .arg(&db)
+            .arg("--site")
+            .arg(&site)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {out:?}");
+    }
 }

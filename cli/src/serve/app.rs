@@ -2,14 +2,16 @@
 //! headers every answer carries. `app()` needs no socket: the tests call it in-process.
 
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
+use axum::extract::Request;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::middleware::from_fn_with_state;
-use axum::response::Response;
+use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use report_helper::report::{Report, MAX_REPORT_TOTAL_BYTES};
@@ -21,10 +23,35 @@ use super::{cors, site, AppState};
 use crate::code;
 use crate::store::{Store, Stored};
 
-/// The Content-Security-Policy of `tools/serve.mjs`, which the site is built and tested under.
+/// The Content-Security-Policy of `tools/serve.mjs`, which the site is built and tested under:
+/// no page may frame it (`frame-ancestors 'none'`), unless `--frame-ancestors` says which may.
 pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
 worker-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; \
-connect-src 'self'; base-uri 'none'; form-action 'none'";
+connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The CSP with `frame-ancestors` naming `sources` instead of `'none'`.
+fn csp_framed_by(sources: &[String]) -> String {
+    let base = CSP
+        .strip_suffix("'none'")
+        .expect("the CSP ends with frame-ancestors 'none'");
+    format!("{base}{}", sources.join(" "))
+}
+
+/// Whether `source` may be given to `--frame-ancestors`: `'self'`, or a CSP host or scheme
+/// source (`https://helpline.example`, `https://*.helpline.example:8443`, `https:`) made of
+/// the characters such a source uses, so that no value can end the directive or add another.
+pub fn frame_source(source: &str) -> Result<String, String> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-._~:/*%".contains(c);
+    if source == "'self'"
+        || (source.chars().all(plain) && source.contains(|c: char| c.is_ascii_alphanumeric()))
+    {
+        Ok(source.to_string())
+    } else {
+        Err(format!(
+            "{source:?} is not 'self' or a source such as https://helpline.example"
+        ))
+    }
+}
 
 const CORP: HeaderName = HeaderName::from_static("cross-origin-resource-policy");
 
@@ -44,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         "cross-origin"
     };
     let api = Router::new()
+        .route("/healthz", get(healthz).fallback(takes("GET")))
         .route("/api/reports", post(submit).fallback(takes("POST")))
         .route(
             "/api/reports/{reference}",
@@ -60,15 +88,62 @@ pub fn app(state: AppState) -> Router {
         .fallback(site::file)
         .layer(from_fn_with_state(state.clone(), cors::allow_origin))
         .layer(set(CORP, site_corp));
+    // Framing: none by default (both headers, for browsers that know only the older one);
+    // `--frame-ancestors` names the pages that may, which X-Frame-Options cannot express.
+    let (csp, frame_options) = if state.frame_ancestors.is_empty() {
+        (
+            HeaderValue::from_static(CSP),
+            Some(HeaderValue::from_static("DENY")),
+        )
+    } else {
+        let csp = csp_framed_by(&state.frame_ancestors);
+        (
+            HeaderValue::try_from(csp).expect("checked by frame_source"),
+            None,
+        )
+    };
     api.merge(site)
+        .layer(from_fn(one_host))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            frame_options,
+        ))
         .layer(SetResponseHeaderLayer::appending(
             header::VARY,
             HeaderValue::from_static("Origin"),
         ))
-        .layer(set(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            csp,
+        ))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::REFERRER_POLICY, "no-referrer"))
         .with_state(state)
+}
+
+/// Middleware of every request: exactly one `Host` header, whose value is a host (and port), as
+/// RFC 9112 section 3.2 asks of a server; otherwise 400 and the connection is closed. (For
+/// HTTP/1.0 too, where it is not required: every client of this century sends it.)
+async fn one_host(request: Request, next: Next) -> Response {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let valid = match (hosts.next(), hosts.next()) {
+        (Some(host), None) => host
+            .to_str()
+            .is_ok_and(|h| h.parse::<axum::http::uri::Authority>().is_ok()),
+        _ => false,
+    };
+    if !valid {
+        return (
+            StatusCode::BAD_REQUEST,
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CONNECTION, "close"),
+            ],
+            "bad request: one Host header is needed\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// The answer to a method an API address does not take.
@@ -126,11 +201,15 @@ async fn submit(
     let failed = |e: &dyn std::fmt::Display| ApiError::server("the report could not be stored", e);
     let stored = tokio::task::spawn_blocking(move || {
         let mut store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        store.submit(&key, &canonical)
+        // Checked before (never write into a file that is gone) and after (it went while the
+        // report was written): a 201 only for a report in the file the path names.
+        still_there(&state, &store)?;
+        let stored = store.submit(&key, &canonical).map_err(|e| failed(&e))?;
+        still_there(&state, &store)?;
+        Ok::<_, ApiError>(stored)
     })
     .await
-    .map_err(|e| failed(&e))?
-    .map_err(|e| failed(&e))?;
+    .map_err(|e| failed(&e))??;
     match stored {
         Stored::Created { reference, token } => Ok(json_answer(
             StatusCode::CREATED,
@@ -146,6 +225,40 @@ async fn submit(
         )),
         Stored::KeyReused => Err(ApiError::KeyReused),
     }
+}
+
+/// Ok while the database's path still names the file the server opened; otherwise 503, and the
+/// log says so (once).
+fn still_there(state: &AppState, store: &Store) -> Result<(), ApiError> {
+    store
+        .check_identity()
+        .map_err(|why| unavailable(state, &why))
+}
+
+/// The 503 of a database that cannot take writes; the first one writes `why` to the log.
+fn unavailable(state: &AppState, why: &str) -> ApiError {
+    if !state.lost_logged.swap(true, Ordering::Relaxed) {
+        eprintln!(
+            "report-helper: {why}: reports and withdrawals are refused (503) until the database \
+             is back and the server restarted"
+        );
+    }
+    ApiError::Unavailable
+}
+
+/// GET /healthz: 200 when a report could be stored now (the database is the file opened and
+/// can be written), 503 otherwise.
+async fn healthz(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    let checked = tokio::task::spawn_blocking(move || {
+        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+        store
+            .check_writable()
+            .map_err(|why| unavailable(&state, &why))
+    })
+    .await
+    .map_err(|e| ApiError::server("the database could not be checked", e))?;
+    checked?;
+    Ok(json_answer(StatusCode::OK, json!({"status": "ok"})))
 }
 
 /// The token of `Authorization: Bearer TOKEN`, as typed.
@@ -168,6 +281,7 @@ async fn status(
         reference,
         headers,
         "the status could not be read",
+        false,
         Store::status,
     )
     .await
@@ -189,6 +303,7 @@ async fn withdraw(
         reference,
         headers,
         "the report could not be withdrawn",
+        true,
         withdraw,
     )
     .await
@@ -196,12 +311,14 @@ async fn withdraw(
 
 /// GET and DELETE of one report: `op` runs with the reference of the path and the bearer token
 /// and gives the status, or None. A reference that is not even UTF-8, no token, a wrong token and
-/// an unknown reference all get the same 404.
+/// an unknown reference all get the same 404. An op that `writes` is refused with 503 when the
+/// database is not the file opened (see `submit`).
 async fn with_token(
     state: Arc<AppState>,
     reference: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     failure: &'static str,
+    writes: bool,
     op: fn(&Store, &str, &str) -> rusqlite::Result<Option<String>>,
 ) -> Result<Response, ApiError> {
     let (Ok(Path(reference)), Some(token)) = (reference, bearer(&headers)) else {
@@ -210,11 +327,17 @@ async fn with_token(
     let reference = code::typed(&reference);
     let (reference, status) = tokio::task::spawn_blocking(move || {
         let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        op(&store, &reference, &token).map(|status| (reference, status))
+        if writes {
+            still_there(&state, &store)?;
+        }
+        let status = op(&store, &reference, &token).map_err(|e| ApiError::server(failure, e))?;
+        if writes {
+            still_there(&state, &store)?;
+        }
+        Ok::<_, ApiError>((reference, status))
     })
     .await
-    .map_err(|e| ApiError::server(failure, e))?
-    .map_err(|e| ApiError::server(failure, e))?;
+    .map_err(|e| ApiError::server(failure, e))??;
     let status = status.ok_or(ApiError::NotFound)?;
     Ok(json_answer(
         StatusCode::OK,

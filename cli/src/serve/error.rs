@@ -41,6 +41,9 @@ pub enum ApiError {
     /// 403, no body: a preflight from an origin not allowed, or for a method the API does not
     /// take. (It names no origin: see `cors.rs`.)
     PreflightRefused,
+    /// 503, `Retry-After`: the database file was removed or replaced since the server opened it
+    /// (a write would be lost), or cannot be written; the log says why.
+    Unavailable,
     /// 500: the store failed; `cause` goes to stderr, not to the client.
     Server { what: &'static str, cause: String },
 }
@@ -159,6 +162,15 @@ impl IntoResponse for ApiError {
                 return r;
             }
             ApiError::PreflightRefused => return S::FORBIDDEN.into_response(),
+            ApiError::Unavailable => {
+                let mut r = json_answer(
+                    S::SERVICE_UNAVAILABLE,
+                    json!({"error": "the reports database is unavailable; try again later"}),
+                );
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+                return r;
+            }
             ApiError::Server { what, cause } => {
                 eprintln!("report-helper: {cause}");
                 return json_answer(

@@ -18,10 +18,11 @@ mod site;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 use std::time::Duration;
 
-pub use app::{app, CSP};
+pub use app::{app, frame_source, CSP};
 pub use error::ApiError;
 
 use crate::store::Store;
@@ -30,8 +31,14 @@ use rate_limit::Limiter;
 pub struct Config {
     pub addr: SocketAddr,
     pub db: PathBuf,
+    /// Make the database (and its folder) if it is not there (`--init`); otherwise a missing
+    /// database is an error.
+    pub init: bool,
     pub site: PathBuf,
     pub allow_origins: Vec<String>,
+    /// The pages that may frame the site (`--frame-ancestors`, checked by `frame_source`);
+    /// none by default.
+    pub frame_ancestors: Vec<String>,
     pub rate_limit: u32,
     /// How long a client may take to send a request's head, and then its body.
     pub client_timeout: Duration,
@@ -42,14 +49,27 @@ pub struct AppState {
     store: Mutex<Store>,
     site: PathBuf,
     allow_origins: Vec<String>,
+    frame_ancestors: Vec<String>,
     limiter: Limiter,
     client_timeout: Duration,
+    /// Whether the log already said that the database was removed or replaced (it says so once).
+    lost_logged: AtomicBool,
 }
 
 impl AppState {
-    /// Opens (or makes) the database and finds the site's folder; `config.addr` is not used.
+    /// Opens the database (makes it with `config.init`) and finds the site's folder;
+    /// `config.addr` is not used.
     pub fn open(config: &Config) -> Result<AppState, String> {
-        let store = Store::open(&config.db)?;
+        let store = Store::open(&config.db, config.init).map_err(|e| {
+            if config.init {
+                e
+            } else {
+                format!("{e} (start with --init to create it)")
+            }
+        })?;
+        for source in &config.frame_ancestors {
+            frame_source(source)?;
+        }
         let site = config
             .site
             .canonicalize()
@@ -58,8 +78,10 @@ impl AppState {
             store: Mutex::new(store),
             site,
             allow_origins: config.allow_origins.clone(),
+            frame_ancestors: config.frame_ancestors.clone(),
             limiter: Limiter::new(config.rate_limit, Duration::from_secs(60)),
             client_timeout: config.client_timeout,
+            lost_logged: AtomicBool::new(false),
         })
     }
 }
