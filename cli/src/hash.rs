@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::decode::{hash_image, Hashed, NoPdq, MAX_DECODE_MEMORY, MAX_IMAGE_FILE};
 use crate::read::{read_and_digest, ReadError};
+use crate::terminal;
 use crate::vpdq::{hash_video, VideoHashes, VpdqError};
 use report_helper::vpdq::SECONDS_PER_HASH;
 
@@ -157,7 +158,8 @@ impl PdqJson {
 }
 
 /// The JSON line for `outcome`, without the newline. `file` is the path as given (bytes that are
-/// not UTF-8 become U+FFFD).
+/// not UTF-8 become U+FFFD); control and bidirectional characters are JSON escapes (`\u202e`),
+/// never raw (see `terminal`).
 pub fn json_line(file: &str, outcome: &Outcome, options: Options) -> String {
     let line = match outcome {
         Err(e) => Line {
@@ -189,7 +191,8 @@ pub fn json_line(file: &str, outcome: &Outcome, options: Options) -> String {
         },
     };
     // Strings, numbers, booleans, arrays and nulls only: serialising cannot fail.
-    serde_json::to_string(&line).unwrap_or_default()
+    let text = serde_json::to_string(&line).unwrap_or_default();
+    terminal::json(&text).into_owned()
 }
 
 #[cfg(test)]

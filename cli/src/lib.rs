@@ -3,7 +3,8 @@
 //! speak to it in-process.
 //!
 //! What uses what (no cycles): `hash` reads with `read` and decodes with `decode` and `vpdq`;
-//! `verify` reads with `read`; `serve` and `reports` keep reports in `store`, whose codes
+//! `verify` reads with `read`; `hash`, `verify` and `reports` escape what they print with
+//! `terminal`; `serve` and `reports` keep reports in `store`, whose codes
 //! `code` makes and reads.
 
 pub mod code;
@@ -13,5 +14,6 @@ pub mod read;
 pub mod reports;
 pub mod serve;
 pub mod store;
+pub mod terminal;
 pub mod verify;
 pub mod vpdq;

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::Subcommand;
 
 use crate::store::{rfc3339, Row, Store, STATUSES};
+use crate::terminal;
 
 #[derive(Subcommand)]
 pub enum ReportsCommand {
@@ -65,7 +66,7 @@ pub fn run(command: ReportsCommand) -> ExitCode {
     match try_run(command) {
         Ok(code) => code,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "report-helper: {e}");
+            let _ = writeln!(io::stderr(), "report-helper: {}", terminal::text(&e));
             ExitCode::FAILURE
         }
     }
@@ -73,7 +74,11 @@ pub fn run(command: ReportsCommand) -> ExitCode {
 
 fn try_run(command: ReportsCommand) -> Result<ExitCode, String> {
     let mut out = io::stdout().lock();
-    let mut line = |v: serde_json::Value| writeln!(out, "{v}").map_err(|e| e.to_string());
+    // A report's text came from a client: its control and bidirectional characters are printed
+    // as JSON escapes, never raw (see `terminal`).
+    let mut line = |v: serde_json::Value| {
+        writeln!(out, "{}", terminal::json(&v.to_string())).map_err(|e| e.to_string())
+    };
     match command {
         ReportsCommand::List { db } => {
             let store = Store::open_existing(&db)?;
@@ -90,7 +95,8 @@ fn try_run(command: ReportsCommand) -> Result<ExitCode, String> {
             // and re-written Value would sort its keys).
             let head = summary(&row).to_string();
             let head = head.strip_suffix('}').unwrap_or(&head);
-            writeln!(out, "{head},\"report\":{}}}", row.report).map_err(|e| e.to_string())?;
+            let text = format!("{head},\"report\":{}}}", row.report);
+            writeln!(out, "{}", terminal::json(&text)).map_err(|e| e.to_string())?;
         }
         ReportsCommand::SetStatus {
             reference,

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::read::{read_and_digest, read_full, ReadError};
+use crate::terminal;
 
 /// What the `receipt` key of a receipt says.
 pub const RECEIPT_FORMAT: &str = "report-helper/receipt@1";
@@ -295,11 +296,8 @@ fn line(
     }
     let conflicted = !line.conflicts.is_empty();
     // Strings, numbers, nulls and lists of them: serialising cannot fail.
-    (
-        serde_json::to_string(&line).unwrap_or_default(),
-        matched,
-        conflicted,
-    )
+    let text = serde_json::to_string(&line).unwrap_or_default();
+    (terminal::json(&text).into_owned(), matched, conflicted)
 }
 
 /// SHA-256, MD5 and SHA-1 of everything `reader` gives, read in chunks.
@@ -452,6 +450,12 @@ fn zip_reader<'a, R: Read + Seek>(
     Ok(file.take(entry.size))
 }
 
+/// Writes `report-helper: MESSAGE` to stderr, its control and bidirectional characters escaped
+/// (a receipt's reference, a file or entry name).
+fn say(message: &str) {
+    let _ = writeln!(io::stderr(), "report-helper: {}", terminal::text(message));
+}
+
 /// Runs `verify`: prints a line per file (the ZIP's evidence first, if RECEIPT is a ZIP) and
 /// says on stderr how many matched.
 pub fn run(receipt_path: &Path, files: &[PathBuf]) -> ExitCode {
@@ -459,15 +463,14 @@ pub fn run(receipt_path: &Path, files: &[PathBuf]) -> ExitCode {
     let (receipt, source) = match open_receipt(receipt_path) {
         Ok(r) => r,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "report-helper: {shown}: {e}");
+            say(&format!("{shown}: {e}"));
             return ExitCode::from(2);
         }
     };
     if files.is_empty() && matches!(source, Source::Json) {
-        let _ = writeln!(
-            io::stderr(),
-            "report-helper: verify needs at least one FILE after a receipt's JSON (only an \
-             evidence ZIP is checked on its own)"
+        say(
+            "verify needs at least one FILE after a receipt's JSON (only an evidence ZIP is \
+             checked on its own)",
         );
         return ExitCode::from(2);
     }
@@ -514,7 +517,7 @@ pub fn run(receipt_path: &Path, files: &[PathBuf]) -> ExitCode {
     }
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            let _ = writeln!(io::stderr(), "report-helper: cannot write the output: {e}");
+            say(&format!("cannot write the output: {e}"));
         }
         return ExitCode::FAILURE;
     }
@@ -528,10 +531,7 @@ pub fn run(receipt_path: &Path, files: &[PathBuf]) -> ExitCode {
         1 => "; 1 file conflicts with it (some digests agree, others differ)".to_string(),
         n => format!("; {n} files conflict with it (some digests agree, others differ)"),
     };
-    let _ = writeln!(
-        io::stderr(),
-        "report-helper: {matched} of {total} files match {of}{conflicts}"
-    );
+    say(&format!("{matched} of {total} files match {of}{conflicts}"));
     if matched == total && conflicted == 0 {
         ExitCode::SUCCESS
     } else {

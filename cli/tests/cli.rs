@@ -167,3 +167,28 @@ fn help_says_what_is_hashed_and_what_is_not() {
         );
     }
 }
+
+#[test]
+fn control_and_bidi_characters_in_a_file_name_are_escaped() {
+    // ESC ] 0 ; ... BEL retitles a terminal; U+202E reverses what follows; U+0085 (C1 NEL) and
+    // U+009B (C1 CSI) are controls too; U+2066 starts an isolate.
+    let name = "evil\u{1b}]0;owned\u{7}\u{202e}gpj.txt\u{85}\u{9b}2J\u{2066}";
+    let dir = scratch("cli-terminal");
+    std::fs::write(dir.join(name), b"").unwrap();
+    let out = common::run_in(&dir, &["hash", name], LIMIT);
+    assert_eq!(out.status.code(), Some(0), "{}", out.stderr);
+    // The digests of the empty string (FIPS 180-4 and RFC 1321 examples, coreutils).
+    assert_eq!(
+        out.stdout,
+        "{\"file\":\"evil\\u001b]0;owned\\u0007\\u202egpj.txt\\u0085\\u009b2J\\u2066\",\"size\":0,\
+         \"sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\
+         \"md5\":\"d41d8cd98f00b204e9800998ecf8427e\",\"pdq\":null,\
+         \"error\":\"empty file (0 bytes): not an image\"}\n"
+    );
+    // The same name to a JSON reader (Python's json).
+    let back = common::python(
+        "import json, sys\nprint(json.loads(sys.argv[1])['file'] == sys.argv[2])",
+        &[out.stdout.trim_end(), name],
+    );
+    assert_eq!(back, "True\n");
+}

@@ -659,3 +659,39 @@ fn help_says_what_is_compared_and_how_it_exits() {
         );
     }
 }
+
+#[test]
+fn control_and_bidi_characters_reach_the_terminal_escaped() {
+    // A reference that would clear the line, return to its start and print a fake summary
+    // (reversed by U+202E), then a C1 CSI; a file name that retitles the terminal.
+    let reference = "RH-1\u{1b}[2K\r\u{202e}report-helper: 9 of 9 files match\u{9b}2J";
+    let name = "photo\u{1b}]0;owned\u{7}\u{2067}.png";
+    let dir = folder("terminal", &[(name, PHOTO)]);
+    let photo = hashlib(&dir.join(name));
+    let mut r = receipt(vec![item("image", &photo, false)], None);
+    r["reference"] = json!(reference);
+    write_json(&dir, "receipt\u{1b}[31m.json", &r);
+    let out = verify(&dir, &["receipt\u{1b}[31m.json", name]);
+    assert_eq!(out.status.code(), Some(0), "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "report-helper: 1 of 1 files match the receipt RH-1\\u{1b}[2K\\u{d}\\u{202e}report-helper: \
+         9 of 9 files match\\u{9b}2J\n"
+    );
+    assert!(
+        out.stdout
+            .starts_with("{\"file\":\"photo\\u001b]0;owned\\u0007\\u2067.png\",\"size\":"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lines(&out.stdout)[0].file, name);
+
+    // A receipt that cannot be read: its name, escaped, in the message.
+    std::fs::write(dir.join("bad\u{85}\u{202d}.json"), b"[]").unwrap();
+    let out = verify(&dir, &["bad\u{85}\u{202d}.json", name]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        out.stderr,
+        "report-helper: bad\\u{85}\\u{202d}.json: not a receipt: not a JSON object\n"
+    );
+}
