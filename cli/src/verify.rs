@@ -6,6 +6,7 @@
 //! every place of the receipt that lists digests: `report.items[i]`, `evidence[j]` (a redacted
 //! screenshot as saved) and `evidence[j].original` (the screenshot before redaction).
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -316,35 +317,54 @@ fn digest_file(path: &Path) -> Result<Digests, String> {
 /// What RECEIPT turned out to be.
 enum Source {
     Json,
-    /// An evidence ZIP, open, with its entries.
-    Zip(File, Vec<ZipEntry>),
+    /// An evidence ZIP, open, with its directory checked.
+    Zip(File, ZipDir),
 }
 
 /// Reads RECEIPT: a receipt's JSON, or an evidence ZIP holding `receipt.json`.
+///
+/// A ZIP is checked before any of its screenshots is read: no two entries of one name, at most
+/// as many entries as its receipt can name, every entry inside the file and before the central
+/// directory, no two entries sharing bytes, and `receipt.json`'s CRC-32. The work is linear in
+/// the number of entries.
 fn open_receipt(path: &Path) -> Result<(Receipt, Source), BadReceipt> {
     let read_error = |e: io::Error| bad(ReadError(e).to_string());
     let mut file = File::open(path).map_err(read_error)?;
     let mut start = [0u8; 4];
     let n = read_full(&mut file, &mut start).map_err(read_error)?;
     if start[..n] == *b"PK\x03\x04" {
-        let entries = zip_entries(&mut file)
-            .map_err(|e| bad(format!("not a ZIP this command reads: {e}")))?;
-        let Some(entry) = entries.iter().find(|e| e.name == ZIP_RECEIPT) else {
+        let not_read = |e: io::Error| bad(format!("not a ZIP this command reads: {e}"));
+        let mut dir = zip_entries(&mut file).map_err(not_read)?;
+        let Some(&at) = dir.by_name.get(ZIP_RECEIPT) else {
             return Err(bad(format!(
                 "a ZIP without {ZIP_RECEIPT}: not an evidence package"
             )));
         };
-        if entry.size > MAX_RECEIPT {
+        if dir.entries[at].size > MAX_RECEIPT {
             return Err(bad(format!(
                 "its {ZIP_RECEIPT} is over 16 MiB: not a receipt"
             )));
         }
+        let cannot_read =
+            |e: io::Error| bad(format!("could not read {ZIP_RECEIPT} in the ZIP: {e}"));
+        dir.entries[at].data =
+            Some(zip_span(&mut file, &dir.entries[at], dir.data_end).map_err(not_read)?);
         let mut json = Vec::new();
-        zip_reader(&mut file, entry)
+        zip_reader(&mut file, &dir.entries[at])
             .and_then(|mut r| r.read_to_end(&mut json))
-            .map_err(|e| bad(format!("could not read {ZIP_RECEIPT} in the ZIP: {e}")))?;
+            .map_err(cannot_read)?;
         let receipt = Receipt::from_json(&json).map_err(|e| bad(format!("{ZIP_RECEIPT}: {e}")))?;
-        return Ok((receipt, Source::Zip(file, entries)));
+        // receipt.json, receipt.html and the screenshots it lists.
+        let can_name = receipt.evidence_files.len() + ZIP_NOT_EVIDENCE.len();
+        if dir.entries.len() > can_name {
+            return Err(bad(format!(
+                "not an evidence package: the ZIP has {} entries, more than its receipt can \
+                 name ({can_name})",
+                dir.entries.len()
+            )));
+        }
+        check_spans(&mut file, &mut dir).map_err(not_read)?;
+        return Ok((receipt, Source::Zip(file, dir)));
     }
     let mut json = start[..n].to_vec();
     file.take(MAX_RECEIPT + 1 - n as u64)
@@ -364,7 +384,20 @@ struct ZipEntry {
     method: u16,
     /// Bytes as stored in the archive.
     size: u64,
+    crc32: u32,
     local_header: u64,
+    /// Where its bytes start, once its local header was read and checked (`zip_span`).
+    data: Option<u64>,
+}
+
+/// A ZIP's central directory, read and checked.
+#[derive(Debug)]
+struct ZipDir {
+    entries: Vec<ZipEntry>,
+    /// Each name's entry: names are unique.
+    by_name: HashMap<String, usize>,
+    /// Where the central directory starts: every entry's bytes end before it.
+    data_end: u64,
 }
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
@@ -375,13 +408,14 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
-fn invalid(why: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, why.to_string())
+fn invalid(why: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, why.into())
 }
 
 /// The entries of the ZIP `file`, from its central directory (no ZIP64: the page's packages
-/// are under 4 GiB).
-fn zip_entries(file: &mut (impl Read + Seek)) -> io::Result<Vec<ZipEntry>> {
+/// are under 4 GiB). Two entries of the same name are refused: readers disagree on which one
+/// counts (`unzip` and Python's zipfile take the last).
+fn zip_entries(file: &mut (impl Read + Seek)) -> io::Result<ZipDir> {
     let len = file.seek(SeekFrom::End(0))?;
     // The end record: 22 bytes and a comment of at most 65535.
     let tail_len = len.min(22 + 0xffff);
@@ -396,13 +430,17 @@ fn zip_entries(file: &mut (impl Read + Seek)) -> io::Result<Vec<ZipEntry>> {
     let count = u16_at(end, 10) as usize;
     let dir_size = u32_at(end, 12) as u64;
     let dir_start = u32_at(end, 16) as u64;
+    if count == 0xffff || u32_at(end, 12) == u32::MAX || u32_at(end, 16) == u32::MAX {
+        return Err(invalid("a ZIP64 archive (the page never writes one)"));
+    }
     if dir_start.checked_add(dir_size).is_none_or(|e| e > len) || dir_size > MAX_RECEIPT {
         return Err(invalid("the central directory is not inside the file"));
     }
     file.seek(SeekFrom::Start(dir_start))?;
     let mut dir = vec![0; dir_size as usize];
     file.read_exact(&mut dir)?;
-    let mut entries = Vec::with_capacity(count);
+    let mut entries = Vec::with_capacity(count.min(dir.len() / 46));
+    let mut by_name = HashMap::with_capacity(count.min(dir.len() / 46));
     let mut at = 0;
     for _ in 0..count {
         if at + 46 > dir.len() || u32_at(&dir, at) != 0x0201_4b50 {
@@ -417,37 +455,144 @@ fn zip_entries(file: &mut (impl Read + Seek)) -> io::Result<Vec<ZipEntry>> {
             return Err(invalid("a central directory entry is cut short"));
         }
         let name = String::from_utf8_lossy(&h[46..46 + name_len]).into_owned();
+        let (method, size, unpacked) = (u16_at(h, 10), u32_at(h, 20), u32_at(h, 24));
+        if method == 0 && size != unpacked {
+            return Err(invalid(format!(
+                "the stored entry {name:?} has two different sizes"
+            )));
+        }
+        if by_name.insert(name.clone(), entries.len()).is_some() {
+            return Err(invalid(format!(
+                "two entries are named {name:?} (readers differ on which one counts)"
+            )));
+        }
         entries.push(ZipEntry {
             name,
-            method: u16_at(h, 10),
-            size: u32_at(h, 20) as u64,
+            method,
+            size: size as u64,
+            crc32: u32_at(h, 16),
             local_header: u32_at(h, 42) as u64,
+            data: None,
         });
         at = next;
     }
-    Ok(entries)
+    Ok(ZipDir {
+        entries,
+        by_name,
+        data_end: dir_start,
+    })
 }
 
-/// The bytes of a stored entry, as a reader.
+/// Reads and checks `entry`'s local header: where its bytes start and end. They must end by
+/// `data_end` (the central directory), never past it or past the end of the file.
+fn zip_span<R: Read + Seek>(file: &mut R, entry: &ZipEntry, data_end: u64) -> io::Result<u64> {
+    file.seek(SeekFrom::Start(entry.local_header))?;
+    let mut local = [0u8; 30];
+    file.read_exact(&mut local)
+        .map_err(|_| invalid(format!("no local header for {:?}", entry.name)))?;
+    if u32_at(&local, 0) != 0x0403_4b50 {
+        return Err(invalid(format!(
+            "no local header for {:?} where the central directory says",
+            entry.name
+        )));
+    }
+    let name_len = u64::from(u16_at(&local, 26));
+    let data = entry.local_header + 30 + name_len + u64::from(u16_at(&local, 28));
+    if data + entry.size > data_end {
+        return Err(invalid(format!(
+            "the entry {:?} runs past the end of its data ({} bytes from {data}, the data \
+             ends at {data_end})",
+            entry.name, entry.size
+        )));
+    }
+    let mut name = vec![0; name_len as usize];
+    file.read_exact(&mut name)?;
+    if name != entry.name.as_bytes() {
+        return Err(invalid(format!(
+            "the local header of {:?} names another file",
+            entry.name
+        )));
+    }
+    Ok(data)
+}
+
+/// Reads every entry's local header once, and refuses entries that share bytes (a small ZIP
+/// whose thousands of entries all point at one large blob). Linear: sorted, then one pass.
+fn check_spans<R: Read + Seek>(file: &mut R, dir: &mut ZipDir) -> io::Result<()> {
+    let mut spans = Vec::with_capacity(dir.entries.len());
+    for (i, entry) in dir.entries.iter_mut().enumerate() {
+        let data = match entry.data {
+            Some(data) => data,
+            None => zip_span(file, entry, dir.data_end)?,
+        };
+        entry.data = Some(data);
+        spans.push((entry.local_header, data + entry.size, i));
+    }
+    spans.sort_unstable();
+    for pair in spans.windows(2) {
+        let ((_, end, a), (start, _, b)) = (pair[0], pair[1]);
+        if start < end {
+            return Err(invalid(format!(
+                "the entries {:?} and {:?} share bytes",
+                dir.entries[a].name, dir.entries[b].name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of a stored entry whose span was checked (`zip_span`), as a reader that fails at
+/// the end unless they are `entry.size` bytes with `entry.crc32` as their CRC-32.
 fn zip_reader<'a, R: Read + Seek>(
     file: &'a mut R,
     entry: &ZipEntry,
-) -> io::Result<io::Take<&'a mut R>> {
+) -> io::Result<CrcChecked<io::Take<&'a mut R>>> {
     if entry.method != 0 {
         return Err(invalid(
             "the entry is compressed (this command reads stored entries, as the page writes \
              them): unzip the package and give its files",
         ));
     }
-    file.seek(SeekFrom::Start(entry.local_header))?;
-    let mut local = [0u8; 30];
-    file.read_exact(&mut local)?;
-    if u32_at(&local, 0) != 0x0403_4b50 {
-        return Err(invalid("no local header where the central directory says"));
+    let Some(data) = entry.data else {
+        return Err(invalid("the entry's local header was not checked"));
+    };
+    file.seek(SeekFrom::Start(data))?;
+    Ok(CrcChecked {
+        inner: file.take(entry.size),
+        crc: crc32fast::Hasher::new(),
+        left: entry.size,
+        expected: entry.crc32,
+    })
+}
+
+/// A reader that checks, at its end, the length and CRC-32 of what it gave.
+struct CrcChecked<R> {
+    inner: R,
+    crc: crc32fast::Hasher,
+    left: u64,
+    expected: u32,
+}
+
+impl<R: Read> Read for CrcChecked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.crc.update(&buf[..n]);
+        self.left = self.left.saturating_sub(n as u64);
+        if n == 0 && !buf.is_empty() {
+            if self.left > 0 {
+                return Err(invalid("the entry is cut short"));
+            }
+            let crc = self.crc.clone().finalize();
+            if crc != self.expected {
+                return Err(invalid(format!(
+                    "the entry's CRC-32 is {crc:08x}, not the {:08x} its ZIP lists: the \
+                     package is damaged or was altered",
+                    self.expected
+                )));
+            }
+        }
+        Ok(n)
     }
-    let skip = u16_at(&local, 26) as i64 + u16_at(&local, 28) as i64;
-    file.seek(SeekFrom::Current(skip))?;
-    Ok(file.take(entry.size))
 }
 
 /// Writes `report-helper: MESSAGE` to stderr, its control and bidirectional characters escaped
@@ -487,23 +632,25 @@ pub fn run(receipt_path: &Path, files: &[PathBuf]) -> ExitCode {
         };
 
     let mut written = Ok(());
-    if let Source::Zip(mut zip, entries) = source {
+    if let Source::Zip(mut zip, dir) = source {
         // Every evidence file the receipt lists, in its order, then any other entry that is not
         // the receipt itself.
-        let mut names: Vec<(&str, Option<String>)> = (receipt.evidence_files.iter())
-            .enumerate()
-            .map(|(j, file)| (file.as_str(), Some(format!("evidence[{j}]"))))
-            .collect();
-        for entry in &entries {
+        let mut seen = HashSet::new();
+        let mut names: Vec<(&str, Option<String>)> = Vec::new();
+        for (j, file) in receipt.evidence_files.iter().enumerate() {
+            seen.insert(file.as_str());
+            names.push((file.as_str(), Some(format!("evidence[{j}]"))));
+        }
+        for entry in &dir.entries {
             let name = entry.name.as_str();
-            if !ZIP_NOT_EVIDENCE.contains(&name) && !names.iter().any(|(n, _)| *n == name) {
+            if !ZIP_NOT_EVIDENCE.contains(&name) && seen.insert(name) {
                 names.push((name, None));
             }
         }
         for (name, expected) in names {
-            let digests = match entries.iter().find(|e| e.name == name) {
+            let digests = match dir.by_name.get(name) {
                 None => Err("not in the ZIP".to_string()),
-                Some(entry) => zip_reader(&mut zip, entry)
+                Some(&i) => zip_reader(&mut zip, &dir.entries[i])
                     .map_err(ReadError)
                     .and_then(digest_stream)
                     .map_err(|e| e.to_string()),
@@ -602,13 +749,23 @@ mod tests {
         assert!(receipt("", "").unwrap().evidence_files.is_empty());
     }
 
+    /// CRC-32 of the bytes these tests store, from Python's `zlib.crc32`.
+    fn crc(bytes: &[u8]) -> [u8; 4] {
+        let crc: u32 = match bytes {
+            b"{}" => 0xa3a6bf43,
+            _ => panic!("no reference CRC for {bytes:?}"),
+        };
+        crc.to_le_bytes()
+    }
+
     /// A stored ZIP of one entry, as www/zip.js writes it.
     fn one_entry_zip(name: &[u8], bytes: &[u8]) -> Vec<u8> {
         let mut z = Vec::new();
         let le16 = |v: usize| (v as u16).to_le_bytes();
         let le32 = |v: usize| (v as u32).to_le_bytes();
         z.extend(b"PK\x03\x04\x14\x00\x00\x08\x00\x00");
-        z.extend([0; 8]); // time, date, CRC (not checked)
+        z.extend([0; 4]); // time, date
+        z.extend(crc(bytes));
         z.extend(le32(bytes.len()));
         z.extend(le32(bytes.len()));
         z.extend(le16(name.len()));
@@ -617,7 +774,8 @@ mod tests {
         z.extend(bytes);
         let dir = z.len();
         z.extend(b"PK\x01\x02\x14\x00\x14\x00\x00\x08\x00\x00");
-        z.extend([0; 8]);
+        z.extend([0; 4]);
+        z.extend(crc(bytes));
         z.extend(le32(bytes.len()));
         z.extend(le32(bytes.len()));
         z.extend(le16(name.len()));
@@ -635,7 +793,9 @@ mod tests {
     #[test]
     fn a_stored_entry_is_read_back() {
         let mut z = Cursor::new(one_entry_zip(b"receipt.json", b"{}"));
-        let entries = zip_entries(&mut z).unwrap();
+        let mut dir = zip_entries(&mut z).unwrap();
+        check_spans(&mut z, &mut dir).unwrap();
+        let entries = &dir.entries;
         assert_eq!(entries.len(), 1);
         assert_eq!(
             (entries[0].name.as_str(), entries[0].size),
@@ -660,10 +820,12 @@ mod tests {
             let mut z = good.clone();
             z[at] = 0xff;
             let mut z = Cursor::new(z);
-            if let Ok(entries) = zip_entries(&mut z) {
-                for e in &entries {
-                    if let Ok(mut r) = zip_reader(&mut z, e) {
-                        let _ = r.read_to_end(&mut Vec::new());
+            if let Ok(mut dir) = zip_entries(&mut z) {
+                if check_spans(&mut z, &mut dir).is_ok() {
+                    for e in &dir.entries {
+                        if let Ok(mut r) = zip_reader(&mut z, e) {
+                            let _ = r.read_to_end(&mut Vec::new());
+                        }
                     }
                 }
             }

@@ -695,3 +695,169 @@ fn control_and_bidi_characters_reach_the_terminal_escaped() {
         "report-helper: bad\\u{85}\\u{202d}.json: not a receipt: not a JSON object\n"
     );
 }
+
+/// Writes the hostile evidence ZIPs of `hostile_zips_are_refused_before_any_screenshot_is_read`
+/// into `argv[1]`, packed by hand with Python's struct and zlib (CRC-32), the ZIP format's
+/// records as APPNOTE.TXT gives them: argv[2] and argv[3] are two receipts, argv[4] and argv[5]
+/// the two screenshots they list.
+const HOSTILE_ZIPS: &str = r#"
+import struct, sys, zlib
+out, rj, rj2, e1, e2 = sys.argv[1], *(open(p, 'rb').read() for p in sys.argv[2:6])
+
+def local(name, data):
+    n = name.encode()
+    return struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0x800, 0, 0, 0, zlib.crc32(data),
+                       len(data), len(data), len(n), 0) + n + data
+
+def central(name, offset, data, size=None, crc=None):
+    n = name.encode()
+    size = len(data) if size is None else size
+    crc = zlib.crc32(data) if crc is None else crc
+    return struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0x800, 0, 0, 0, crc, size, size,
+                       len(n), 0, 0, 0, 0, 0, offset) + n
+
+def write(name, body, centrals):
+    d = b''.join(centrals)
+    end = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, len(centrals), len(centrals), len(d),
+                      len(body), 0)
+    open(f'{out}/{name}', 'wb').write(body + d + end)
+
+def package(files, receipt=rj, **changes):
+    body, cs = b'', []
+    for name, data in [('receipt.json', receipt)] + files:
+        cs.append(central(name, len(body), data, **changes.get(name, {})))
+        body += local(name, data)
+    return body, cs
+
+files = [('evidence-1.png', e1), ('evidence-2.png', e2)]
+write('good.zip', *package(files))
+write('bad-crc.zip', *package(files, **{'evidence-2.png': {'crc': zlib.crc32(e2) ^ 1}}))
+write('bad-crc-receipt.zip', *package(files, **{'receipt.json': {'crc': zlib.crc32(rj) ^ 1}}))
+write('past-end.zip', *package(files, **{'evidence-2.png': {'size': len(e2) + 1000}}))
+write('into-directory.zip', *package(files, **{'evidence-2.png': {'size': len(e2) + 10}}))
+body, cs = package(files)
+cs.append(central('receipt.json', len(body), rj2))
+write('duplicate.zip', body + local('receipt.json', rj2), cs)
+inner = local('evidence-2.png', e2)
+body, cs = package([('evidence-1.png', inner)])
+cs.append(central('evidence-2.png', body.index(inner), e2))
+write('overlap.zip', body, cs)
+blob = bytes(1 << 20)
+body, cs = package([('evidence-1.png', e1), ('blob', blob)])
+at, crc = body.index(local('blob', blob)), zlib.crc32(blob)
+cs += [central(f'x{i}', at, blob, crc=crc) for i in range(60000)]
+write('one-blob.zip', body, cs)
+write('20k.zip', *package(files + [(f'e{i}.png', b'x') for i in range(20000)]))
+"#;
+
+#[test]
+fn hostile_zips_are_refused_before_any_screenshot_is_read() {
+    let other: &[u8] = b"\x89PNG\r\n\x1a\n a second screenshot, redacted";
+    let dir = folder(
+        "hostile-zip",
+        &[("e1", REDACTED), ("e2", other), ("original", ORIGINAL)],
+    );
+    let (e1, e2, original) = (
+        hashlib(&dir.join("e1")),
+        hashlib(&dir.join("e2")),
+        hashlib(&dir.join("original")),
+    );
+    let r = receipt(
+        vec![item("image", &original, false)],
+        Some(vec![
+            evidence("evidence-1.png", &e1, &original),
+            evidence("evidence-2.png", &e2, &original),
+        ]),
+    );
+    write_json(&dir, "r1.json", &r);
+    let mut r2 = r.clone();
+    r2["reference"] = json!("RH-SECOND-ONE");
+    write_json(&dir, "r2.json", &r2);
+    let path = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    python(
+        HOSTILE_ZIPS,
+        &[
+            path(""),
+            path("r1.json"),
+            path("r2.json"),
+            path("e1"),
+            path("e2"),
+        ],
+    );
+    // The packing is sound: Python's zipfile reads the good one, and finds the bad CRC and the
+    // second receipt.json where unzip does.
+    let said = python(
+        "import sys, zipfile\n\
+         d = sys.argv[1]\n\
+         print(zipfile.ZipFile(d + '/good.zip').testzip())\n\
+         print(zipfile.ZipFile(d + '/bad-crc.zip').testzip())\n\
+         print(b'RH-SECOND-ONE' in zipfile.ZipFile(d + '/duplicate.zip').read('receipt.json'))",
+        &[path("")],
+    );
+    assert_eq!(said, "None\nevidence-2.png\nTrue\n");
+
+    let out = verify(&dir, &["good.zip"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", out.stdout, out.stderr);
+    assert_eq!(lines(&out.stdout).len(), 2);
+
+    // A screenshot whose bytes do not have the CRC-32 its ZIP lists: no digests, a failed run.
+    let out = verify(&dir, &["bad-crc.zip"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", out.stdout, out.stderr);
+    let got = lines(&out.stdout);
+    assert_eq!(ins(&got[0]), ["evidence[0]"]);
+    assert_eq!(got[1].file, "bad-crc.zip:evidence-2.png");
+    let error = got[1].error.as_deref().unwrap();
+    assert!(
+        error.starts_with("could not read the file: the entry's CRC-32 is ")
+            && error.ends_with("the package is damaged or was altered"),
+        "{error}"
+    );
+    assert!(got[1].sha256.is_none() && got[1].matches.is_empty());
+
+    // The rest are refused whole, with nothing read past the directory and receipt: no line on
+    // stdout, that is no screenshot hashed, whatever the entries point at.
+    let entries = |n: usize| {
+        format!(
+            "not an evidence package: the ZIP has {n} entries, more than its receipt can name (4)"
+        )
+    };
+    for (zip, why) in [
+        (
+            "bad-crc-receipt.zip",
+            "could not read receipt.json in the ZIP: the entry's CRC-32 is ".to_string(),
+        ),
+        (
+            "past-end.zip",
+            "not a ZIP this command reads: the entry \"evidence-2.png\" runs past the end of its data"
+                .to_string(),
+        ),
+        (
+            "into-directory.zip",
+            "not a ZIP this command reads: the entry \"evidence-2.png\" runs past the end of its data"
+                .to_string(),
+        ),
+        (
+            "duplicate.zip",
+            "not a ZIP this command reads: two entries are named \"receipt.json\" (readers differ \
+             on which one counts)"
+                .to_string(),
+        ),
+        (
+            "overlap.zip",
+            "not a ZIP this command reads: the entries \"evidence-1.png\" and \"evidence-2.png\" \
+             share bytes"
+                .to_string(),
+        ),
+        // 60000 names for one 1 MiB blob: 60 GiB to hash, were they read.
+        ("one-blob.zip", entries(60003)),
+        // 20000 entries of their own: refused before any is hashed, not looked up one by one.
+        ("20k.zip", entries(20003)),
+    ] {
+        let out = verify(&dir, &[zip]);
+        assert_eq!(out.status.code(), Some(2), "{zip}: {}", out.stderr);
+        assert_eq!(out.stdout, "", "{zip}");
+        let prefix = format!("report-helper: {zip}: {why}");
+        assert!(out.stderr.starts_with(&prefix), "{zip}: {}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{zip}: {}", out.stderr);
+    }
+}
