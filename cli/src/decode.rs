@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
+use image::{ColorType, DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
 use report_helper::pdq::{hash_pixels, Pdq, PdqError, PdqSize, PixelLayout};
 
 /// The formats this command decodes, as said in messages and in `--help`.
@@ -12,8 +12,12 @@ pub const FORMATS: &str = "JPEG, PNG, WebP, GIF, BMP";
 
 /// Image files larger than this are digested but not decoded.
 pub const MAX_IMAGE_FILE: u64 = 256 << 20;
-/// Neither the decoder's buffers nor the RGB copy of an image may need more than this.
+/// The decoded image and its RGB copy, counted together at their peak, may not need more than
+/// this.
 pub const MAX_DECODE_MEMORY: u64 = 1 << 30;
+/// Images of more pixels are not decoded, as in the browser (`MAX_PIXELS` of `www/worker.js`
+/// and of the core's `redact`): 100 megapixels.
+pub const MAX_PIXELS: u64 = report_helper::redact::MAX_PIXELS;
 
 /// The format of a file from its first bytes (its name is never looked at), if it is one of the
 /// five this command decodes. The core's `image_info` recognises the signatures, as it does for
@@ -42,8 +46,10 @@ pub struct Hashed {
 /// Why an image that was read could not be hashed.
 #[derive(Debug)]
 pub enum DecodeError {
-    /// Decoding, or the RGB copy, would need more than `limit` bytes of memory.
+    /// The decoded image and its RGB copy would need more than `limit` bytes of memory.
     TooLarge { width: u32, height: u32, limit: u64 },
+    /// More than [`MAX_PIXELS`] pixels.
+    TooManyPixels { width: u32, height: u32 },
     /// The decoder refused the data: corrupt, truncated, or a variant it does not support.
     Decode(ImageError),
     /// A JPEG whose data ends before its end-of-image marker. The JPEG decoder would fill the
@@ -64,6 +70,11 @@ impl fmt::Display for DecodeError {
                 f,
                 "image too large to decode: {width} x {height} pixels need more than {} of memory",
                 human_bytes(*limit)
+            ),
+            DecodeError::TooManyPixels { width, height } => write!(
+                f,
+                "image too large to decode: {width} x {height} pixels, over {} megapixels",
+                MAX_PIXELS / 1_000_000
             ),
             // Some decoders' messages end in a newline.
             DecodeError::Decode(e) => {
@@ -121,8 +132,9 @@ pub fn human_bytes(n: u64) -> String {
 }
 
 /// Decodes `bytes` as `format` (the first frame of an animation, EXIF orientation not applied),
-/// converts to 8-bit RGB and hashes it. Neither the decoder's buffers nor the RGB copy may exceed
-/// `max_memory` bytes; an image that would is refused from its header, before decoding.
+/// converts to 8-bit RGB and hashes it. An image of more than [`MAX_PIXELS`] pixels, or whose
+/// decoded pixels and RGB copy together would exceed `max_memory` bytes, is refused from its
+/// header, before decoding.
 pub fn hash_image(
     format: ImageFormat,
     bytes: &[u8],
@@ -140,8 +152,10 @@ pub fn hash_image(
     }
 
     let (width, height) = decoder.dimensions();
-    let rgb_bytes = u64::from(width) * u64::from(height) * 3;
-    if decoder.total_bytes().max(rgb_bytes) > max_memory {
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(DecodeError::TooManyPixels { width, height });
+    }
+    if peak_memory(decoder.total_bytes(), decoder.color_type(), width, height) > max_memory {
         return Err(DecodeError::TooLarge {
             width,
             height,
@@ -152,6 +166,17 @@ pub fn hash_image(
     let rgb = to_rgb8(image);
     let pdq = hash_pixels(&rgb, width, height, PixelLayout::Rgb, size).map_err(DecodeError::Pdq)?;
     Ok(Hashed { pdq, width, height })
+}
+
+/// The most memory decoding and converting an image needs at once: the decoder's pixels
+/// (`decoded` bytes, as `colour`), and while `to_rgb8` copies them, the RGB copy too. 8-bit RGB
+/// is used as it is, and 8-bit RGBA is made RGB in its own buffer: no copy.
+fn peak_memory(decoded: u64, colour: ColorType, width: u32, height: u32) -> u64 {
+    let rgb = u64::from(width) * u64::from(height) * 3;
+    match colour {
+        ColorType::Rgb8 | ColorType::Rgba8 => decoded,
+        _ => decoded.saturating_add(rgb),
+    }
 }
 
 /// Whether JPEG data, walked segment by segment from its start-of-image marker, reaches an
@@ -206,7 +231,16 @@ fn to_rgb8(image: DynamicImage) -> Vec<u8> {
     let hi = |v: u16| (v >> 8) as u8;
     match image {
         DynamicImage::ImageRgb8(b) => b.into_raw(),
-        DynamicImage::ImageRgba8(b) => rgb(&b, 4, |p| [p[0], p[1], p[2]]),
+        DynamicImage::ImageRgba8(b) => {
+            // In place: each pixel's RGB moves down over the alpha bytes before it.
+            let mut bytes = b.into_raw();
+            let pixels = bytes.len() / 4;
+            for i in 0..pixels {
+                bytes.copy_within(4 * i..4 * i + 3, 3 * i);
+            }
+            bytes.truncate(3 * pixels);
+            bytes
+        }
         DynamicImage::ImageLuma8(b) => rgb(&b, 1, |p| [p[0]; 3]),
         DynamicImage::ImageLumaA8(b) => rgb(&b, 2, |p| [p[0]; 3]),
         DynamicImage::ImageRgb16(b) => rgb(&b, 3, |p| [hi(p[0]), hi(p[1]), hi(p[2])]),

@@ -192,3 +192,67 @@ fn control_and_bidi_characters_in_a_file_name_are_escaped() {
     );
     assert_eq!(back, "True\n");
 }
+
+/// Tiny images that declare huge dimensions, packed by Python's struct and zlib as the GIF89a
+/// and PNG specifications give them: argv[1] is the folder.
+const DECLARED_HUGE: &str = r#"
+import struct, sys, zlib
+out = sys.argv[1]
+# A 35-byte GIF of 16383 x 16383 pixels: a 2-colour table, one image of the whole canvas, its
+# LZW data a clear code and an end code.
+gif = b'GIF89a' + struct.pack('<HHBBB', 16383, 16383, 0x80, 0, 0) + bytes(3) + b'\xff' * 3
+gif += b',' + struct.pack('<HHHHB', 0, 0, 16383, 16383, 0) + b'\x02\x02\x44\x01\x00;'
+assert len(gif) == 35
+open(f'{out}/bomb.gif', 'wb').write(gif)
+def chunk(kind, data):
+    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+def png(name, width, height, depth, colour):
+    ihdr = struct.pack('>IIBBBBB', width, height, depth, colour, 0, 0, 0)
+    body = chunk(b'IHDR', ihdr) + chunk(b'IDAT', zlib.compress(bytes(100))) + chunk(b'IEND', b'')
+    open(f'{out}/{name}', 'wb').write(b'\x89PNG\r\n\x1a\n' + body)
+png('over-100mp.png', 10001, 10000, 8, 2)       # RGB, 100010000 pixels, 300 MB
+png('at-100mp.png', 10000, 10000, 8, 6)         # RGBA, exactly 100000000 pixels, 400 MB
+png('rgba16-100mp.png', 10000, 10000, 16, 6)    # 800 MB decoded and 300 MB of RGB at once
+"#;
+
+#[test]
+fn images_declaring_huge_dimensions_get_digests_and_a_too_large_reason() {
+    let dir = scratch("cli-declared-huge");
+    common::python(DECLARED_HUGE, &[&dir]);
+    let names = [
+        "bomb.gif",
+        "over-100mp.png",
+        "at-100mp.png",
+        "rgba16-100mp.png",
+    ];
+    let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+    let out = hash(&paths.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(0), "{}", out.stderr);
+    let got = lines(&out.stdout, false);
+    let reference = common::hashlib(&paths);
+    let over = "image too large to decode: 16383 x 16383 pixels, over 100 megapixels";
+    for (i, why) in [
+        over.to_string(),
+        "image too large to decode: 10001 x 10000 pixels, over 100 megapixels".to_string(),
+        // At the limit, as in the browser (pixels > MAX_PIXELS): decoded, and cut short.
+        "could not decode the image: ".to_string(),
+        // Within the pixels, but the decoded 16-bit pixels and the RGB copy exceed 1 GiB.
+        "image too large to decode: 10000 x 10000 pixels need more than 1 GiB of memory"
+            .to_string(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let line = &got[i];
+        assert_eq!(line.size, Some(reference[i].0), "{}", names[i]);
+        assert_eq!(line.sha256.as_ref(), Some(&reference[i].1), "{}", names[i]);
+        assert_eq!(line.md5.as_ref(), Some(&reference[i].2), "{}", names[i]);
+        assert!(line.pdq.is_none(), "{}", names[i]);
+        let error = line.error.as_deref().unwrap();
+        if why.ends_with(": ") {
+            assert!(error.starts_with(why.as_str()), "{}: {error}", names[i]);
+        } else {
+            assert_eq!(error, why, "{}", names[i]);
+        }
+    }
+}
