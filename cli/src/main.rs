@@ -53,8 +53,9 @@ the file or the receipt was altered (or a digest collides): that is a conflict, 
 RECEIPT may also be the evidence ZIP the page makes (evidence-RH-....zip, stored entries): its
 receipt.json is read, and each screenshot it lists is checked first, as a line named
 ZIP:evidence-N.png, which must match that screenshot's evidence[j] (a screenshot missing from
-the ZIP, or another file under its name, has an error); any other entry but receipt.json and
-receipt.html gets a line too. FILEs are then optional.
+the ZIP, or another file under its name, has an error). A ZIP with more entries than
+receipt.json, receipt.html and those screenshots, a name twice, entries that overlap or run past
+its data, or a bad CRC-32 on receipt.json is refused whole. FILEs are then optional.
 
 Output, one line per file, in that order:
   {\"file\": FILE, \"size\": bytes, \"sha256\": hex, \"md5\": hex, \"sha1\": hex,
