@@ -10,13 +10,15 @@ import { createInterface } from 'node:readline';
 export const BIN = resolve(process.env.REPORT_HELPER_BIN ?? 'target/debug/report-helper');
 
 /**
- * @param {{bin?: string, site?: string, rateLimit?: number, allowOrigins?: string[]}} [options]
+ * @param {{bin?: string, site?: string, rateLimit?: number, statusRateLimit?: number, allowOrigins?: string[]}} [options]
  * @returns {Promise<{url: string, origin: string, db: string, reports: (...args: string[]) => any[], stop: () => Promise<void>}>}
  */
-export async function startIntake({ bin = BIN, site = 'dist', rateLimit = 100_000, allowOrigins = [] } = {}) {
+export async function startIntake({ bin = BIN, site = 'dist', rateLimit = 100_000, statusRateLimit = 0, allowOrigins = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rh-intake-'));
   const db = join(dir, 'data', 'reports.sqlite');
   const args = ['serve', '--init', '--addr', '127.0.0.1:0', '--db', db, '--site', site, '--rate-limit', String(rateLimit)];
+  // 0: no limit (the default of these tests and the benchmark); a number: that limit.
+  args.push('--status-rate-limit', String(statusRateLimit));
   for (const o of allowOrigins) args.push('--allow-origin', o);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((done) => child.once('exit', done));

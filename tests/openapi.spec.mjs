@@ -224,7 +224,7 @@ const problemsSeen = new Set();
 test.beforeAll(async () => {
   intake = await startIntake({ allowOrigins: [ORIGIN] });
   // Every POST counts toward the limit, refused ones included (the POST's description).
-  limited = await startIntake({ rateLimit: 3 });
+  limited = await startIntake({ rateLimit: 3, statusRateLimit: 2 });
 });
 
 test.afterAll(async () => {
@@ -455,18 +455,24 @@ test('POST /api/reports: every case of the report schema\'s tests gets the docum
   console.log(`report cases posted: ${cases.length} (${JSON.stringify(tally)})`);
 });
 
-test('POST /api/reports: the rate limit counts every POST, refused ones too', async () => {
+test('the rate limits: every POST counts, refused ones too; GET and DELETE apart', async () => {
   expect((await post(limited, JSON.stringify(validReport()))).status).toBe(201);
   expect((await post(limited, JSON.stringify(validReport()), { 'Content-Type': 'text/plain' })).status).toBe(415);
   expect((await post(limited, '{not json')).status).toBe(400);
   const refused = await post(limited, JSON.stringify(validReport()));
   expect(refused.status).toBe(429);
   expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-  // GET is not limited.
-  const status = await call(limited, 'GET', '/api/reports/RH-00000000', '/api/reports/{reference}', {
-    headers: { Authorization: `Bearer ${'0'.repeat(26)}` },
-  });
-  expect(status.status).toBe(404);
+  // GET and DELETE of a report have a limit of their own (2 here): two answered, then 429.
+  const options = { headers: { Authorization: `Bearer ${'0'.repeat(26)}` } };
+  const path = '/api/reports/RH-00000000';
+  expect((await call(limited, 'GET', path, '/api/reports/{reference}', options)).status).toBe(404);
+  expect((await call(limited, 'DELETE', path, '/api/reports/{reference}', options)).status).toBe(404);
+  for (const method of ['GET', 'DELETE']) {
+    const refused = await call(limited, method, path, '/api/reports/{reference}', options);
+    expect(refused.status, method).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.body.problem).toBe('rate-limited');
+  }
 });
 
 test('GET and DELETE /api/reports/{reference}: only with a token of the report', async () => {

@@ -133,9 +133,19 @@ struct ServeArgs {
     /// (`frame-ancestors 'none'` and `X-Frame-Options: DENY`).
     #[arg(long = "frame-ancestors", value_name = "SOURCE", value_parser = serve::frame_source)]
     frame_ancestors: Vec<String>,
-    /// Reports a client address may POST per minute.
+    /// Reports a client may POST per minute (a burst of N, then one every 60/N s); 0: no limit.
+    /// A client is an IPv4 address or an IPv6 /64.
     #[arg(long, value_name = "N", default_value_t = 30)]
     rate_limit: u32,
+    /// Status checks and withdrawals (GET and DELETE of /api/reports/{reference}) a client may
+    /// send per minute; 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = 120)]
+    status_rate_limit: u32,
+    /// A reverse proxy (an address or a range such as 10.0.0.0/8); repeat for more. Only for a
+    /// connection from one of them is the client's address read from `Forwarded: for=` or else
+    /// `X-Forwarded-For` (the right-most address that is not a trusted proxy). None by default.
+    #[arg(long = "trust-proxy", value_name = "CIDR")]
+    trust_proxy: Vec<serve::Cidr>,
     /// Seconds a client may take to send a request's head, and then a report's body.
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     client_timeout: u64,
@@ -236,6 +246,8 @@ fn main() -> ExitCode {
                 allow_origins: args.allow_origins,
                 frame_ancestors: args.frame_ancestors,
                 rate_limit: args.rate_limit,
+                status_rate_limit: args.status_rate_limit,
+                trust_proxy: args.trust_proxy,
                 client_timeout: std::time::Duration::from_secs(args.client_timeout),
             };
             return match serve::run(config) {

@@ -7,6 +7,7 @@ mod common;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -15,7 +16,7 @@ use axum::http::{HeaderMap, Request};
 use axum::Router;
 use common::intake::{report, reports, reports_list, setup, video_report, vpdq_hashes};
 use common::python;
-use report_helper_cli::serve::{app, AppState, Config};
+use report_helper_cli::serve::{app, AppState, Config, Limiter};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -25,6 +26,8 @@ struct Intake {
     app: Router,
     db: PathBuf,
     site: PathBuf,
+    /// The limiters of POSTs and of status checks and withdrawals.
+    limiters: (Arc<Limiter>, Arc<Limiter>),
 }
 
 #[derive(Default)]
@@ -32,6 +35,8 @@ struct Options<'a> {
     allow_origins: &'a [&'a str],
     frame_ancestors: &'a [&'a str],
     rate_limit: Option<u32>,
+    status_rate_limit: Option<u32>,
+    trust_proxy: &'a [&'a str],
 }
 
 fn intake(name: &str, options: Options) -> Intake {
@@ -53,12 +58,21 @@ fn intake(name: &str, options: Options) -> Intake {
             .collect(),
         // The defaults of `report-helper serve`.
         rate_limit: options.rate_limit.unwrap_or(30),
+        status_rate_limit: options.status_rate_limit.unwrap_or(120),
+        trust_proxy: options
+            .trust_proxy
+            .iter()
+            .map(|c| c.parse().unwrap())
+            .collect(),
         client_timeout: Duration::from_secs(10),
     };
+    let state = AppState::open(&config).unwrap();
+    let limiters = state.limiters();
     Intake {
-        app: app(AppState::open(&config).unwrap()),
+        app: app(state),
         db,
         site,
+        limiters,
     }
 }
 
@@ -101,14 +115,25 @@ impl Intake {
         headers: &[(&str, &str)],
         body: Body,
     ) -> Answer {
+        let peer = SocketAddr::from(([127, 0, 0, 1], 50_000));
+        self.send_from(peer, method, path, headers, body).await
+    }
+
+    /// Sends `method path` with `headers` only, from `peer`.
+    async fn send_from(
+        &self,
+        peer: SocketAddr,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(path);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         let mut request = request.body(body).unwrap();
-        request
-            .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50_000))));
+        request.extensions_mut().insert(ConnectInfo(peer));
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -521,11 +546,209 @@ async fn rate_limit_per_client() {
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     assert_eq!(reports_list(&server.db).len(), 3);
-    // Status checks are not limited.
+    // Status checks have a limit of their own.
     assert_eq!(
         server.get("/api/reports/RH-00000000", &[]).await.status,
         404
     );
+}
+
+impl Intake {
+    /// The status of a POST from `peer` with `headers` and a body that is not JSON (415 unless
+    /// limited: it counts toward the limit all the same).
+    async fn post_from(&self, peer: &str, headers: &[(&str, &str)]) -> u16 {
+        let peer = SocketAddr::new(peer.parse().unwrap(), 40_000);
+        let mut all = vec![("host", "intake.test"), ("content-type", "text/plain")];
+        all.extend_from_slice(headers);
+        self.send_from(peer, "POST", "/api/reports", &all, Body::from("x"))
+            .await
+            .status
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_groups_ipv6_by_64() {
+    let server = intake(
+        "rate-ipv6",
+        Options {
+            rate_limit: Some(1),
+            ..Options::default()
+        },
+    );
+    assert_eq!(server.post_from("2001:db8:1:2::1", &[]).await, 415);
+    // Another address of the same /64: the same client.
+    assert_eq!(
+        server.post_from("2001:db8:1:2:ffff:ee:dd:9", &[]).await,
+        429
+    );
+    // The next /64: another client.
+    assert_eq!(server.post_from("2001:db8:1:3::1", &[]).await, 415);
+    // IPv4 per address, and an IPv4-mapped IPv6 address is the IPv4 one.
+    assert_eq!(server.post_from("::ffff:192.0.2.1", &[]).await, 415);
+    assert_eq!(server.post_from("192.0.2.1", &[]).await, 429);
+    assert_eq!(server.post_from("192.0.2.2", &[]).await, 415);
+}
+
+#[tokio::test]
+async fn rate_limit_behind_trusted_proxy() {
+    let server = intake(
+        "rate-proxy",
+        Options {
+            rate_limit: Some(1),
+            trust_proxy: &["10.0.0.0/8", "fd00::/8"],
+            ..Options::default()
+        },
+    );
+    let xff = |v| [("x-forwarded-for", v)];
+    let fwd = |v| [("forwarded", v)];
+    // A trusted peer: the header names the client; two clients behind one proxy.
+    assert_eq!(
+        server.post_from("10.0.0.5", &xff("198.51.100.1")).await,
+        415
+    );
+    assert_eq!(
+        server.post_from("10.0.0.5", &xff("198.51.100.2")).await,
+        415
+    );
+    assert_eq!(
+        server.post_from("10.0.0.6", &xff("198.51.100.1")).await,
+        429
+    );
+    // Left-most entries are the client's to write: the right-most untrusted one counts.
+    assert_eq!(
+        server
+            .post_from("10.0.0.5", &xff("203.0.113.7, 198.51.100.2"))
+            .await,
+        429
+    );
+    assert_eq!(
+        server
+            .post_from("10.0.0.5", &xff("198.51.100.1, 198.51.100.3, 10.0.0.9"))
+            .await,
+        415
+    );
+    // Forwarded (RFC 7239) first, and its IPv6 node form.
+    assert_eq!(
+        server
+            .post_from("fd00::1", &fwd("for=\"[2001:db8:5::1]:4711\";proto=https"))
+            .await,
+        415
+    );
+    assert_eq!(
+        server
+            .post_from(
+                "10.0.0.5",
+                &[
+                    ("forwarded", "for=192.0.2.200, for=\"[2001:db8:5::2]\""),
+                    ("x-forwarded-for", "198.51.100.50"),
+                ]
+            )
+            .await,
+        429
+    );
+    // Malformed: the peer is the client (the first POST of 10.0.0.7, then its second).
+    assert_eq!(
+        server.post_from("10.0.0.7", &xff("not-an-address")).await,
+        415
+    );
+    assert_eq!(server.post_from("10.0.0.7", &fwd("for=_hidden")).await, 429);
+    // An untrusted peer: the headers are ignored.
+    assert_eq!(
+        server.post_from("192.0.2.50", &xff("198.51.100.77")).await,
+        415
+    );
+    assert_eq!(
+        server.post_from("192.0.2.50", &xff("198.51.100.78")).await,
+        429
+    );
+    assert_eq!(
+        server
+            .post_from("192.0.2.51", &fwd("for=198.51.100.79"))
+            .await,
+        415
+    );
+    assert_eq!(
+        server
+            .post_from("192.0.2.51", &fwd("for=198.51.100.80"))
+            .await,
+        429
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_zero_is_off() {
+    let server = intake(
+        "rate-off",
+        Options {
+            rate_limit: Some(0),
+            status_rate_limit: Some(0),
+            ..Options::default()
+        },
+    );
+    for _ in 0..100 {
+        assert_eq!(server.post_from("192.0.2.1", &[]).await, 415);
+    }
+    for _ in 0..100 {
+        assert_eq!(
+            server.get("/api/reports/RH-00000000", &[]).await.status,
+            404
+        );
+    }
+}
+
+#[tokio::test]
+async fn status_and_withdrawal_are_limited() {
+    let server = intake(
+        "rate-status",
+        Options {
+            status_rate_limit: Some(2),
+            ..Options::default()
+        },
+    );
+    let path = "/api/reports/RH-00000000";
+    let auth = [("authorization", "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAA")];
+    assert_eq!(server.get(path, &auth).await.status, 404);
+    assert_eq!(
+        server
+            .send("DELETE", path, &auth, Body::empty())
+            .await
+            .status,
+        404
+    );
+    for method in ["GET", "DELETE"] {
+        let r = server.send(method, path, &auth, Body::empty()).await;
+        assert_eq!(r.status, 429, "{method}");
+        let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(body["problem"], "rate-limited");
+    }
+    // POSTs have their own limit.
+    assert_eq!(server.post_from("127.0.0.1", &[]).await, 415);
+}
+
+#[tokio::test]
+async fn rate_limit_memory_is_bounded() {
+    // 60000 a minute: a client's limit is whole again 1 ms after its one POST.
+    let server = intake(
+        "rate-memory",
+        Options {
+            rate_limit: Some(60_000),
+            ..Options::default()
+        },
+    );
+    for i in 0..3000u32 {
+        let v4 = std::net::Ipv4Addr::from(0xC000_0000 + i).to_string();
+        assert_eq!(server.post_from(&v4, &[]).await, 415);
+        // 3000 addresses of one /64: one key.
+        let v6 = format!("2001:db8:7:7::{i:x}");
+        assert_eq!(server.post_from(&v6, &[]).await, 415);
+    }
+    let (posts, _) = &server.limiters;
+    assert_eq!(posts.len(), 3001);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    posts.retain_recent();
+    assert!(posts.len() <= 1, "{} keys", posts.len());
 }
 
 fn csp_of_serve_mjs() -> String {
@@ -767,6 +990,8 @@ async fn a_missing_database_is_made_only_when_asked() {
         allow_origins: vec![],
         frame_ancestors: vec![],
         rate_limit: 30,
+        status_rate_limit: 120,
+        trust_proxy: vec![],
         client_timeout: Duration::from_secs(10),
     };
     let Err(e) = AppState::open(&config(false)) else {

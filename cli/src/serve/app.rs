@@ -19,6 +19,7 @@ use serde_json::json;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::{json_answer, ApiError};
+use super::rate_limit::client_address;
 use super::{cors, site, AppState};
 use crate::code;
 use crate::store::{Store, Stored};
@@ -162,9 +163,10 @@ async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    let client = client_address(peer, &headers, &state.trust_proxy);
     state
         .limiter
-        .check(peer.ip())
+        .check(client)
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
@@ -227,6 +229,15 @@ async fn submit(
     }
 }
 
+/// The limit of status checks and withdrawals (`--status-rate-limit`), checked first.
+fn status_limit(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), ApiError> {
+    let client = client_address(peer, headers, &state.trust_proxy);
+    state
+        .status_limiter
+        .check(client)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })
+}
+
 /// Ok while the database's path still names the file the server opened; otherwise 503, and the
 /// log says so (once).
 fn still_there(state: &AppState, store: &Store) -> Result<(), ApiError> {
@@ -273,9 +284,11 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 /// GET /api/reports/{reference}: the report's status.
 async fn status(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     reference: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    status_limit(&state, peer, &headers)?;
     with_token(
         state,
         reference,
@@ -290,9 +303,11 @@ async fn status(
 /// DELETE /api/reports/{reference}: withdraws the report.
 async fn withdraw(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     reference: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    status_limit(&state, peer, &headers)?;
     let withdraw = |store: &Store, reference: &str, token: &str| {
         Ok(store
             .withdraw(reference, token)?

@@ -6,7 +6,7 @@
 //! | `error.rs` | `ApiError`: every refusal of the API, and the JSON it answers |
 //! | `cors.rs` | the CORS answers for `--allow-origin` |
 //! | `site.rs` | the built site's files |
-//! | `rate_limit.rs` | the limit of POSTs per client address |
+//! | `rate_limit.rs` | the limits of requests per client, and the client's address behind a proxy |
 //! | `connection.rs` | the connection loop: head timeout, graceful shutdown |
 
 mod app;
@@ -19,14 +19,14 @@ mod site;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use app::{app, frame_source, CSP};
 pub use error::ApiError;
+pub use rate_limit::{Cidr, Limiter};
 
 use crate::store::Store;
-use rate_limit::Limiter;
 
 pub struct Config {
     pub addr: SocketAddr,
@@ -39,7 +39,12 @@ pub struct Config {
     /// The pages that may frame the site (`--frame-ancestors`, checked by `frame_source`);
     /// none by default.
     pub frame_ancestors: Vec<String>,
+    /// POSTs a client may send per minute; 0: no limit.
     pub rate_limit: u32,
+    /// GETs and DELETEs of a report a client may send per minute; 0: no limit.
+    pub status_rate_limit: u32,
+    /// The reverse proxies whose `Forwarded` or `X-Forwarded-For` names the client.
+    pub trust_proxy: Vec<Cidr>,
     /// How long a client may take to send a request's head, and then its body.
     pub client_timeout: Duration,
 }
@@ -50,7 +55,9 @@ pub struct AppState {
     site: PathBuf,
     allow_origins: Vec<String>,
     frame_ancestors: Vec<String>,
-    limiter: Limiter,
+    limiter: Arc<Limiter>,
+    status_limiter: Arc<Limiter>,
+    trust_proxy: Vec<Cidr>,
     client_timeout: Duration,
     /// Whether the log already said that the database was removed or replaced (it says so once).
     lost_logged: AtomicBool,
@@ -79,17 +86,37 @@ impl AppState {
             site,
             allow_origins: config.allow_origins.clone(),
             frame_ancestors: config.frame_ancestors.clone(),
-            limiter: Limiter::new(config.rate_limit, Duration::from_secs(60)),
+            limiter: Arc::new(Limiter::per_minute(config.rate_limit)),
+            status_limiter: Arc::new(Limiter::per_minute(config.status_rate_limit)),
+            trust_proxy: config.trust_proxy.clone(),
             client_timeout: config.client_timeout,
             lost_logged: AtomicBool::new(false),
         })
     }
+
+    /// The limiters of POSTs and of status checks and withdrawals (for the tests: their size,
+    /// and the retention step that the server's timer runs).
+    pub fn limiters(&self) -> (Arc<Limiter>, Arc<Limiter>) {
+        (self.limiter.clone(), self.status_limiter.clone())
+    }
 }
 
 pub fn run(config: Config) -> Result<(), String> {
-    let app = app(AppState::open(&config)?);
+    let state = AppState::open(&config)?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
+        // Every 10 seconds, the limiters forget the clients whose limit is whole again: their
+        // memory is that of the clients of the last minute.
+        let limiters = state.limiters();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(10));
+            loop {
+                every.tick().await;
+                limiters.0.retain_recent();
+                limiters.1.retain_recent();
+            }
+        });
+        let app = app(state);
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
