@@ -64,6 +64,12 @@ async function sendOne(page, { lang = 'en' } = {}) {
   return { body, sent, files: [JPEG, notes] };
 }
 
+/** The report as the intake stores and shows it: the text sent, less its idempotency_key. */
+const withoutKey = (text) => {
+  const { idempotency_key: _key, ...rest } = JSON.parse(text);
+  return JSON.stringify(rest);
+};
+
 const checkSection = (page) => page.locator('report-helper section[data-step="check"]');
 
 async function checkStatus(page, reference, token) {
@@ -81,15 +87,16 @@ test('a report sent from the page is stored once, exactly as reviewed; its statu
   expect(sent.token).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   await expect(page.locator('#send-status')).toHaveText(en['send.sent']);
 
-  // Stored once, and what is stored is what the browser posted, which the review showed.
+  // Stored once, and what is stored is what the browser posted, which the review showed, less
+  // the idempotency key (kept only as a keyed hash: a stored report cannot be replayed).
   const [row, ...more] = intake.reports('list');
   expect(more).toEqual([]);
   expect(row).toMatchObject({ reference: sent.reference, status: 'received' });
   const [shown] = intake.reports('show', sent.reference);
   const posted = JSON.parse(body);
   expectValidReport(posted);
-  expect(shown.report).toEqual(posted);
-  expect(JSON.stringify(shown.report)).toBe(body);
+  expect(JSON.stringify(shown.report)).toBe(withoutKey(body));
+  expect(JSON.stringify(shown)).not.toContain(posted.idempotency_key);
   expect(JSON.parse(await page.locator('#raw-json').textContent())).toEqual(posted);
   const want = await Promise.all(files.map(nodeDigests));
   expect(posted.items.map((i) => i.sha256)).toEqual(want.map((d) => d.sha256));
@@ -197,13 +204,13 @@ test('a later visit: the receipt file fills in the check, typed codes may be low
   await expect(page.locator('#to-check')).toBeFocused();
 });
 
-test('a send that reaches the intake but whose answer is lost is retried with the same key: one report, the same reference', async ({ page }) => {
+test('a send whose answer is lost is retried with the same key and access code: one report, and the person holds a code that works; a copy of the report gets none', async ({ page }) => {
   await open(page);
-  let attempts = 0;
+  const authorizations = [];
   // The first POST reaches the intake (and is stored); its answer never reaches the page.
   await page.route(`${intake.url}api/reports`, async (route) => {
-    attempts++;
-    if (attempts === 1) {
+    authorizations.push(route.request().headers().authorization);
+    if (authorizations.length === 1) {
       await route.fetch();
       return route.abort('connectionreset');
     }
@@ -211,16 +218,55 @@ test('a send that reaches the intake but whose answer is lost is retried with th
   });
   const before = intake.reports('list').length;
   const { body, sent } = await sendOne(page);
-  expect(attempts).toBe(2);
-  const key = JSON.parse(body).idempotency_key;
-  const stored = intake.reports('list').filter((r) => r.idempotency_key === key);
-  expect(stored).toHaveLength(1);
-  expect(intake.reports('list')).toHaveLength(before + 1);
-  expect(sent.reference).toBe(stored[0].reference);
-  // The replay's access code works too: the page shows the one it was given.
+  // Both attempts carried the same code, made on the page; the replay's answer gave it back.
+  expect(authorizations).toHaveLength(2);
+  expect(authorizations[0]).toMatch(/^Bearer [0-9A-HJKMNP-TV-Z]{26}$/);
+  expect(authorizations[1]).toBe(authorizations[0]);
+  expect(sent.token).toBe(authorizations[0].slice('Bearer '.length));
+  await expect(page.locator('#send-status')).toHaveText(en['send.sent']);
+  const rows = intake.reports('list');
+  expect(rows).toHaveLength(before + 1);
+  expect(rows.filter((r) => r.reference === sent.reference)).toHaveLength(1);
+  // The code works: the status check reads the report.
   await page.locator('#sent-check').click();
   await page.locator('#check-submit').click();
   await expect(page.locator('#check-status')).toHaveText(text(en, 'check.status.received', { reference: sent.reference }));
+
+  // Anyone else posting a copy of the same report (curl, another client): no code.
+  const endpoint = `${intake.url}api/reports`;
+  for (const headers of [{}, { Authorization: `Bearer ${'Z'.repeat(26)}` }]) {
+    const copy = await fetch(endpoint, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    expect(copy.status).toBe(200);
+    expect(await copy.json()).toEqual({ reference: sent.reference, status: 'received', replayed: true });
+  }
+});
+
+test('a report the intake already had from an attempt without this page\'s code: the page says so and shows the reference, without a code', async ({ page }) => {
+  await open(page);
+  let attempts = 0;
+  // The first attempt reaches the intake without the page's code (so the intake makes its own,
+  // whose answer is lost); the retry brings the page's code, which is not the report's.
+  await page.route(`${intake.url}api/reports`, async (route) => {
+    attempts++;
+    if (attempts === 1) {
+      const { authorization: _dropped, ...headers } = route.request().headers();
+      await route.fetch({ headers });
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  const { sent } = await sendOne(page);
+  expect(attempts).toBe(2);
+  expect(sent.reference).toMatch(/^RH-[0-9A-HJKMNP-TV-Z]{8}$/);
+  expect(sent.token).toBe('');
+  await expect(page.locator('#send-status')).toHaveText(en['send.alreadyHad']);
+  await expect(page.locator('#sent-keep')).toHaveText(en['sent.keepReference']);
+  for (const id of ['#token-term', '#token-value', '#check-later', '#sent-check']) await expect(page.locator(id)).toBeHidden();
+  await expect(page.locator('#reference')).toBeVisible();
+  // The receipt still has the reference, and no code.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#receipt-json').click()]);
+  const receipt = JSON.parse(await readFile(await download.path(), 'utf8'));
+  expect(receipt).toMatchObject({ reference: sent.reference, token: null });
 });
 
 test('a video of three hours: its frames, built into the report on the page and sent, are stored as posted; more is refused', async ({ page }) => {
@@ -256,7 +302,7 @@ test('a video of three hours: its frames, built into the report on the page and 
   });
   expectValidReport(posted);
   const [shown] = intake.reports('show', result.sent.reference);
-  expect(JSON.stringify(shown.report)).toBe(result.json);
+  expect(JSON.stringify(shown.report)).toBe(withoutKey(result.json));
   expect(shown.status).toBe('received');
   expect(result.tooMany).toEqual({ code: 'invalid-report', field: 'items[0].vpdq.hashes', problem: 'too-many', status: undefined });
   expect(result.rejected).toEqual({ code: 'send-rejected', field: '', problem: undefined, status: 413 });

@@ -483,6 +483,9 @@ test('endpoint down: after the back-off the person can download the exact report
   expect(requests).toHaveLength(7);
   expect(requests[6].body).toBe(requests[0].body);
   expect(requests[6].headers['idempotency-key']).toBe(JSON.parse(requests[0].body).idempotency_key);
+  // One access code, made on the page, with every attempt: "Try again" sends the same one.
+  expect(requests[0].headers.authorization).toMatch(/^Bearer [0-9A-HJKMNP-TV-Z]{26}$/);
+  for (const r of requests) expect(r.headers.authorization).toBe(requests[0].headers.authorization);
   const failed = events.filter((e) => e.type === 'report-helper-failed').map((e) => e.detail);
   expect(failed).toEqual([
     ...delays.map(() => ({ code: 'server', status: 503, willRetry: true })),

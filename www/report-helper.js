@@ -11,7 +11,7 @@
 // Files are hashed in Workers on this device; only hashes and URLs are ever sent.
 // docs/embedding.md documents the element, docs/js-api.md the API.
 export { hashFile, ReportHelperError, stopAllHashing } from './hashing.js';
-export { buildReport, sendReport, checkReport, receipt, receiptHtml, redactScreenshot } from './report.js';
+export { buildReport, newToken, sendReport, checkReport, receipt, receiptHtml, redactScreenshot } from './report.js';
 export { ReportHelper, normaliseUrl } from './element.js';
 import { ReportHelper } from './element.js';
 

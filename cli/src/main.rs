@@ -87,7 +87,7 @@ Serves the built site and the reference intake API; reports are stored in SQLite
                                    besides its videos' frame hashes, 514 KiB in all),
                                    checked by the same core as the page: 201 {reference, token,
                                    status}; the same idempotency_key and report again: 200, the
-                                   same reference and a new token; refused: 400/409/413/415/422
+                                   same reference and no new token; refused: 400/409/413/415/422
                                    {error, field, problem}; too many from one address: 429;
                                    a body slower than --client-timeout: 408
   GET    /api/reports/REFERENCE    with Authorization: Bearer TOKEN: {reference, status}
@@ -101,7 +101,9 @@ A request without exactly one Host header is answered 400. No page may frame the
 --frame-ancestors names it.
 
 A wrong or missing token answers 404, as an unknown reference does. Tokens are stored only as
-SHA-256. A client that takes longer than --client-timeout to send a request's head is
+SHA-256; a POST may bring its own (Authorization: Bearer, 26 characters of Crockford base32),
+which a replay gives back only to a request that brings it. Idempotency keys are stored only as
+a keyed hash. A client that takes longer than --client-timeout to send a request's head is
 disconnected. The first line printed is the address listened on. Ctrl-C or SIGTERM stops.
 
 The database must exist unless --init is given (exit status 2 otherwise). If its file (or its

@@ -58,7 +58,6 @@ fn summary(row: &Row) -> serde_json::Value {
         "status": row.status,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
-        "idempotency_key": row.idempotency_key,
     })
 }
 
@@ -91,8 +90,9 @@ fn try_run(command: ReportsCommand) -> Result<ExitCode, String> {
             let Some(row) = store.get(&reference).map_err(|e| e.to_string())? else {
                 return Err(format!("no report {reference}"));
             };
-            // The report as stored, byte for byte: the canonical JSON the core wrote (a parsed
-            // and re-written Value would sort its keys).
+            // The report as stored, byte for byte: the canonical JSON the core wrote, without
+            // its idempotency_key (kept only as a keyed hash); a parsed and re-written Value
+            // would sort its keys.
             let head = summary(&row).to_string();
             let head = head.strip_suffix('}').unwrap_or(&head);
             let text = format!("{head},\"report\":{}}}", row.report);

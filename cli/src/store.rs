@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use hmac::{Hmac, KeyInit, Mac};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 
 use crate::code;
@@ -12,8 +13,17 @@ use crate::code;
 /// which the page shows too. (The migrations below spell them out: a migration never changes.)
 pub use report_helper::report::STATUSES;
 
-/// Each migration takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &["
+/// One step of the schema, from version `i` to `i + 1`: SQL, or code for what SQL cannot do.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Transaction<'_>) -> rusqlite::Result<()>),
+}
+
+/// Each migration takes the schema from version `i` to `i + 1`. A migration never changes once
+/// released: a database made by it may be anywhere.
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(
+        "
     CREATE TABLE reports (
         id INTEGER PRIMARY KEY,
         reference TEXT NOT NULL UNIQUE,
@@ -29,13 +39,126 @@ const MIGRATIONS: &[&str] = &["
         report_id INTEGER NOT NULL REFERENCES reports(id)
     );
     CREATE INDEX tokens_report ON tokens(report_id);
-"];
+",
+    ),
+    Migration::Code(keyed_idempotency_keys),
+];
+
+/// The name, in `meta`, of the secret the idempotency keys are hashed under.
+const KEY_SECRET: &str = "idempotency_key_hmac_secret";
+
+/// Version 2: the idempotency key is kept only as HMAC-SHA256 under a secret of this database
+/// (`meta`), and the stored report no longer holds it, so that neither the file nor
+/// `reports show` gives anyone what it takes to replay a report. Tokens may be chosen by the
+/// client (the page makes its own), so a token is unique per report, not in the whole table.
+/// Tables with UNIQUE columns cannot drop them: both are made anew, rows copied, and the old
+/// ones dropped (secure_delete is on, so what they held is zeroed).
+fn keyed_idempotency_keys(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+    CREATE TABLE meta (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    CREATE TABLE reports_v2 (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        key_hmac BLOB NOT NULL UNIQUE,
+        report TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('received', 'in_progress', 'done', 'withdrawn')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE tokens_v2 (
+        token_sha256 BLOB NOT NULL,
+        report_id INTEGER NOT NULL REFERENCES reports_v2(id),
+        PRIMARY KEY (token_sha256, report_id)
+    );
+",
+    )?;
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| {
+        rusqlite::Error::InvalidParameterName(format!("no random secret for the database: {e}"))
+    })?;
+    tx.execute(
+        "INSERT INTO meta (name, value) VALUES (?1, ?2)",
+        params![KEY_SECRET, secret.as_slice()],
+    )?;
+    {
+        let mut read = tx.prepare(
+            "SELECT id, reference, idempotency_key, report, status, created_at, updated_at
+             FROM reports ORDER BY id",
+        )?;
+        let mut write = tx.prepare(
+            "INSERT INTO reports_v2 (id, reference, key_hmac, report, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        let mut rows = read.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, reference, key, report): (i64, String, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            // Every stored report is the core's canonical JSON, which holds its key.
+            let report = without_key(&report, &key).ok_or_else(|| {
+                rusqlite::Error::InvalidParameterName(format!(
+                    "report {reference}: its stored JSON does not hold its idempotency key where \
+                     the canonical JSON has it"
+                ))
+            })?;
+            let (status, created_at, updated_at): (String, String, String) =
+                (r.get(4)?, r.get(5)?, r.get(6)?);
+            write.execute(params![
+                id,
+                reference,
+                key_hmac(&secret, &key),
+                report,
+                status,
+                created_at,
+                updated_at
+            ])?;
+        }
+    }
+    tx.execute_batch(
+        "
+    INSERT INTO tokens_v2 (token_sha256, report_id) SELECT token_sha256, report_id FROM tokens;
+    DROP TABLE tokens;
+    DROP TABLE reports;
+    ALTER TABLE reports_v2 RENAME TO reports;
+    ALTER TABLE tokens_v2 RENAME TO tokens;
+    CREATE INDEX tokens_report ON tokens(report_id);
+",
+    )
+}
+
+/// HMAC-SHA256 of an idempotency key under the database's secret: what the store keeps of it.
+fn key_hmac(secret: &[u8], key: &str) -> Vec<u8> {
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(key.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The report's canonical JSON (`Report::to_json`) without its `idempotency_key` member, which
+/// comes right after `schema`; None if it is not there. What is stored, shown and compared on a
+/// replay: the key itself is kept only as its HMAC.
+pub fn without_key(canonical: &str, key: &str) -> Option<String> {
+    let member = format!(",\"idempotency_key\":{}", serde_json::to_string(key).ok()?);
+    let rest = canonical.strip_prefix("{\"schema\":")?;
+    let mut schema = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+    schema.next()?.ok()?;
+    let at = "{\"schema\":".len() + schema.byte_offset();
+    canonical[at..]
+        .starts_with(&member)
+        .then(|| format!("{}{}", &canonical[..at], &canonical[at + member.len()..]))
+}
 
 pub struct Store {
     conn: Connection,
     /// The file opened and its WAL, to tell when either is removed or replaced under a running
     /// server (None for a database in memory).
     identity: Option<Identity>,
+    /// The database's secret for the HMAC of idempotency keys (`meta`).
+    key_secret: Vec<u8>,
 }
 
 /// The device and inode of the database file and of its WAL, as opened. While the connection
@@ -71,14 +194,15 @@ fn wal_path(path: &Path) -> PathBuf {
 /// The answer to a submission.
 #[derive(Debug)]
 pub enum Stored {
-    /// A new report, with its reference and the only copy of its token.
+    /// A new report, with its reference and its token: the client's own, or one made here.
     Created { reference: String, token: String },
-    /// The same idempotency key and the same report again: the same reference, and a new token
-    /// (the first one is stored only as a hash, so it cannot be given again).
+    /// The same idempotency key and the same report again: the same reference and its status,
+    /// and never a new token (anyone holding a copy of the report could send it again). `token`
+    /// is the client's own token back, only when it already is one of this report's.
     Replayed {
         reference: String,
-        token: String,
         status: String,
+        token: Option<String>,
     },
     /// The same idempotency key with a different report.
     KeyReused,
@@ -87,7 +211,7 @@ pub enum Stored {
 /// A report as the operator sees it.
 pub struct Row {
     pub reference: String,
-    pub idempotency_key: String,
+    /// The canonical JSON without its `idempotency_key` (see `without_key`).
     pub report: String,
     pub status: String,
     pub created_at: String,
@@ -190,6 +314,8 @@ impl Store {
         // FULL: the WAL is synced at every commit, so a 201 survives a crash or power loss.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // What a migration or a purge frees is zeroed, not left readable in the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let version = usize::try_from(version).unwrap_or(usize::MAX);
@@ -199,22 +325,45 @@ impl Store {
                 MIGRATIONS.len()
             )));
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            tx.execute_batch(sql)?;
+        for (i, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+            match migration {
+                Migration::Sql(sql) => tx.execute_batch(sql)?,
+                Migration::Code(step) => step(&tx)?,
+            }
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
+        let key_secret: Vec<u8> = tx.query_row(
+            "SELECT value FROM meta WHERE name = ?1",
+            [KEY_SECRET],
+            |r| r.get(0),
+        )?;
         tx.commit()?;
+        if (1..MIGRATIONS.len()).contains(&version) {
+            // A database that held reports was rewritten: the zeroed pages go from the WAL into
+            // the file now, not at some later checkpoint, so that the old rows (their keys) are
+            // gone from it at once. Busy readers only delay that: the result is not needed.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         Ok(Store {
             conn,
             identity: None,
+            key_secret,
         })
     }
 
-    /// Stores `report` (its canonical JSON) under `key`, once. The database's UNIQUE constraint
-    /// on the key, not a prior look-up, is what keeps a second copy out.
-    pub fn submit(&mut self, key: &str, report: &str) -> rusqlite::Result<Stored> {
+    /// Stores `report` (its canonical JSON without the key, see `without_key`) under `key`,
+    /// once, with `token` (the client's own, already read as typed) or else a new one. The
+    /// database's UNIQUE constraint on the key's HMAC, not a prior look-up, is what keeps a
+    /// second copy out. A replay adds no token: it gives `token` back only if it is already one
+    /// of the report's.
+    pub fn submit(
+        &mut self,
+        key: &str,
+        report: &str,
+        token: Option<&str>,
+    ) -> rusqlite::Result<Stored> {
         let now = now_rfc3339();
-        let token = code::random(26);
+        let key_hmac = key_hmac(&self.key_secret, key);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -222,10 +371,10 @@ impl Store {
         for _ in 0..8 {
             let reference = format!("RH-{}", code::random(8));
             match tx.execute(
-                "INSERT INTO reports (reference, idempotency_key, report, status, created_at, updated_at)
+                "INSERT INTO reports (reference, key_hmac, report, status, created_at, updated_at)
                  VALUES (?1, ?2, ?3, 'received', ?4, ?4)
-                 ON CONFLICT (idempotency_key) DO NOTHING",
-                params![reference, key, report, now],
+                 ON CONFLICT (key_hmac) DO NOTHING",
+                params![reference, key_hmac, report, now],
             ) {
                 Ok(1) => {
                     created = Some((tx.last_insert_rowid(), reference));
@@ -240,23 +389,37 @@ impl Store {
         }
         let answer = match created {
             Some((id, reference)) => {
-                add_token(&tx, id, &token)?;
+                let token = token.map_or_else(|| code::random(26), str::to_string);
+                tx.execute(
+                    "INSERT INTO tokens (token_sha256, report_id) VALUES (?1, ?2)",
+                    params![token_hash(&token), id],
+                )?;
                 Stored::Created { reference, token }
             }
             None => {
                 let (id, reference, stored, status): (i64, String, String, String) = tx.query_row(
-                    "SELECT id, reference, report, status FROM reports WHERE idempotency_key = ?1",
-                    [key],
+                    "SELECT id, reference, report, status FROM reports WHERE key_hmac = ?1",
+                    [&key_hmac],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?;
                 if stored != report {
                     return Ok(Stored::KeyReused);
                 }
-                add_token(&tx, id, &token)?;
+                let token = match token {
+                    Some(t) => tx
+                        .query_row(
+                            "SELECT 1 FROM tokens WHERE token_sha256 = ?1 AND report_id = ?2",
+                            params![token_hash(t), id],
+                            |_| Ok(()),
+                        )
+                        .optional()?
+                        .map(|()| t.to_string()),
+                    None => None,
+                };
                 Stored::Replayed {
                     reference,
-                    token,
                     status,
+                    token,
                 }
             }
         };
@@ -345,8 +508,7 @@ impl Store {
     /// a video's vPDQ hashes is up to 514 KiB, and `reports list` shows none of it.
     pub fn list(&self) -> rusqlite::Result<Vec<Row>> {
         let mut stmt = self.conn.prepare(
-            "SELECT reference, idempotency_key, '', status, created_at, updated_at
-             FROM reports ORDER BY id",
+            "SELECT reference, '', status, created_at, updated_at FROM reports ORDER BY id",
         )?;
         let rows = stmt.query_map([], row)?;
         rows.collect()
@@ -355,7 +517,7 @@ impl Store {
     pub fn get(&self, reference: &str) -> rusqlite::Result<Option<Row>> {
         self.conn
             .query_row(
-                "SELECT reference, idempotency_key, report, status, created_at, updated_at
+                "SELECT reference, report, status, created_at, updated_at
                  FROM reports WHERE reference = ?1",
                 [reference],
                 row,
@@ -367,20 +529,11 @@ impl Store {
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
         reference: r.get(0)?,
-        idempotency_key: r.get(1)?,
-        report: r.get(2)?,
-        status: r.get(3)?,
-        created_at: r.get(4)?,
-        updated_at: r.get(5)?,
+        report: r.get(1)?,
+        status: r.get(2)?,
+        created_at: r.get(3)?,
+        updated_at: r.get(4)?,
     })
-}
-
-fn add_token(tx: &rusqlite::Transaction<'_>, id: i64, token: &str) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO tokens (token_sha256, report_id) VALUES (?1, ?2)",
-        params![token_hash(token), id],
-    )?;
-    Ok(())
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -430,19 +583,40 @@ mod tests {
     #[test]
     fn one_row_per_key_and_tokens_by_hash() {
         let mut s = Store::setup(Connection::open_in_memory().unwrap()).unwrap();
-        let Stored::Created { reference, token } = s.submit("k", "{}").unwrap() else {
+        let Stored::Created { reference, token } = s.submit("k", "{}", None).unwrap() else {
             panic!()
         };
-        let Stored::Replayed {
-            reference: again,
-            token: token2,
-            ..
-        } = s.submit("k", "{}").unwrap()
+        assert_eq!(token.len(), 26);
+        // Again: the same reference, and no token, with none or with another one.
+        for other in [None, Some("ANOTHER0TOKEN0OF0TWENTY0SX")] {
+            let Stored::Replayed {
+                reference: again,
+                status,
+                token: echoed,
+            } = s.submit("k", "{}", other).unwrap()
+            else {
+                panic!()
+            };
+            assert_eq!(
+                (again.as_str(), status.as_str()),
+                (reference.as_str(), "received")
+            );
+            assert_eq!(echoed, None);
+        }
+        assert_eq!(
+            s.status(&reference, "ANOTHER0TOKEN0OF0TWENTY0SX").unwrap(),
+            None
+        );
+        // With its own token: that token back, and still only that one.
+        let Stored::Replayed { token: echoed, .. } = s.submit("k", "{}", Some(&token)).unwrap()
         else {
             panic!()
         };
-        assert_eq!(reference, again);
-        assert!(matches!(s.submit("k", "{ }").unwrap(), Stored::KeyReused));
+        assert_eq!(echoed.as_deref(), Some(token.as_str()));
+        assert!(matches!(
+            s.submit("k", "{ }", None).unwrap(),
+            Stored::KeyReused
+        ));
         let list = s.list().unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(
@@ -451,10 +625,49 @@ mod tests {
         );
         assert_eq!(s.get(&reference).unwrap().unwrap().report, "{}");
         assert_eq!(s.status(&reference, &token).unwrap().unwrap(), "received");
-        assert_eq!(s.status(&reference, &token2).unwrap().unwrap(), "received");
         assert_eq!(s.status(&reference, "nope").unwrap(), None);
         assert!(!s.withdraw(&reference, "nope").unwrap());
         assert!(s.withdraw(&reference, &token).unwrap());
         assert_eq!(s.get(&reference).unwrap().unwrap().status, "withdrawn");
+    }
+
+    #[test]
+    fn a_client_s_token_is_its_credential_for_its_own_report_only() {
+        let mut s = Store::setup(Connection::open_in_memory().unwrap()).unwrap();
+        let mine = "MY0OWN0TOKEN0OF0TWENTY0SIX";
+        let Stored::Created { reference, token } = s.submit("k1", "{}", Some(mine)).unwrap() else {
+            panic!()
+        };
+        assert_eq!(token, mine);
+        assert_eq!(s.status(&reference, mine).unwrap().unwrap(), "received");
+        // The same token for a second report (a client that reuses it) is no error, and reads
+        // each report only with its reference.
+        let Stored::Created {
+            reference: second, ..
+        } = s.submit("k2", "{\"b\":1}", Some(mine)).unwrap()
+        else {
+            panic!()
+        };
+        assert!(s.withdraw(&second, mine).unwrap());
+        assert_eq!(s.status(&reference, mine).unwrap().unwrap(), "received");
+        assert_eq!(s.status(&second, mine).unwrap().unwrap(), "withdrawn");
+    }
+
+    #[test]
+    fn the_key_member_is_cut_from_the_canonical_json_only_where_it_is() {
+        let key = "3f2b8c1e-1d2a-4c6b-9a7e-5b1c2d3e4f50";
+        let with = format!(
+            r#"{{"schema":"report-helper/report@1","idempotency_key":"{key}","created_at":"x","urls":[]}}"#
+        );
+        assert_eq!(
+            without_key(&with, key).unwrap(),
+            r#"{"schema":"report-helper/report@1","created_at":"x","urls":[]}"#
+        );
+        assert_eq!(without_key(&with, "another-key-0000001"), None);
+        // Only right after the schema: the same text elsewhere is not the member.
+        let later = format!(r#"{{"schema":"s","created_at":"x","idempotency_key":"{key}"}}"#);
+        assert_eq!(without_key(&later, key), None);
+        let inside = format!(r#"{{"schema":"\",\"idempotency_key\":\"{key}\""}}"#);
+        assert_eq!(without_key(&inside, key), None);
     }
 }

@@ -41,6 +41,11 @@ struct Options<'a> {
 
 fn intake(name: &str, options: Options) -> Intake {
     let (site, db) = setup(name);
+    intake_on(site, db, options)
+}
+
+/// The app on `site` and the database `db` (made if it is not there, as with `--init`).
+fn intake_on(site: PathBuf, db: PathBuf, options: Options) -> Intake {
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         db: db.clone(),
@@ -193,12 +198,13 @@ async fn submit_check_and_withdraw() {
     assert!(reference.len() == 11 && reference.starts_with("RH-") && is_base32(&reference[3..]));
     assert!(token.len() == 26 && is_base32(&token), "{token}");
 
-    // The same key and report again: the same reference, a new token, one row.
-    let again = server.post("application/json", &body, &[]).await.json();
-    assert_eq!(again["reference"], reference.as_str());
-    assert_eq!(again["replayed"], true);
-    let token2 = again["token"].as_str().unwrap().to_string();
-    assert_ne!(token2, token);
+    // The same key and report again: the same reference and status, no token, one row.
+    let again = server.post("application/json", &body, &[]).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(
+        again.json(),
+        serde_json::json!({"reference": reference, "status": "received", "replayed": true})
+    );
     let rows = reports_list(db);
     assert_eq!(rows.len(), 1);
     #[cfg(unix)]
@@ -210,7 +216,9 @@ async fn submit_check_and_withdraw() {
         assert_eq!(mode(db.parent().unwrap()), 0o700);
     }
     assert_eq!(rows[0]["reference"], reference.as_str());
-    assert_eq!(rows[0]["idempotency_key"], "key-0123456789abcdef");
+    // The key, all it takes to replay the report, is neither listed nor stored.
+    assert_eq!(rows[0].get("idempotency_key"), None, "{}", rows[0]);
+    assert!(!in_database_files(db, "key-0123456789abcdef"));
     // The same key with another report is refused.
     let other = server
         .post(
@@ -223,27 +231,26 @@ async fn submit_check_and_withdraw() {
     assert_eq!(other.json()["field"], "idempotency_key");
     assert_eq!(reports_list(db).len(), 1);
 
-    // What is stored is the canonical report, as received.
+    // What is stored is the canonical report, as received, less its idempotency_key.
     let show = reports(db, &["show", &reference]);
-    let shown: Value = serde_json::from_slice(&show.stdout).unwrap();
-    assert_eq!(
-        shown["report"],
-        serde_json::from_str::<Value>(&body).unwrap()
-    );
+    assert!(show.status.success());
+    let shown_text = String::from_utf8(show.stdout).unwrap();
+    assert!(!shown_text.contains("key-0123456789abcdef"), "{shown_text}");
+    let shown: Value = serde_json::from_str(&shown_text).unwrap();
+    let mut sent: Value = serde_json::from_str(&body).unwrap();
+    sent.as_object_mut().unwrap().remove("idempotency_key");
+    assert_eq!(shown["report"], sent);
+    assert_eq!(shown.get("idempotency_key"), None);
 
-    // Status: only with a token of this report; everything else is the same 404.
+    // Status: only with the token of this report; everything else is the same 404.
     let path = format!("/api/reports/{reference}");
-    for t in [&token, &token2] {
-        let bearer = format!("Bearer {t}");
-        let ok = server.get(&path, &[("authorization", &bearer)]).await;
-        assert_eq!(ok.status, 200);
-        assert_eq!(
-            ok.json(),
-            serde_json::json!({"reference": reference, "status": "received"})
-        );
-    }
     let bearer = format!("Bearer {token}");
-    let bearer2 = format!("Bearer {token2}");
+    let ok = server.get(&path, &[("authorization", &bearer)]).await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(
+        ok.json(),
+        serde_json::json!({"reference": reference, "status": "received"})
+    );
     let missing = server.get(&path, &[]).await;
     let wrong = server
         .get(
@@ -277,9 +284,212 @@ async fn submit_check_and_withdraw() {
         )
         .await;
     assert_eq!(gone.status, 200, "{}", gone.body);
-    let ok = server.get(&path, &[("authorization", &bearer2)]).await;
+    let ok = server.get(&path, &[("authorization", &bearer)]).await;
     assert_eq!(ok.json()["status"], "withdrawn");
     assert_eq!(reports_list(db)[0]["status"], "withdrawn");
+    // A replay of a withdrawn report says so, and still gives no token.
+    let again = server.post("application/json", &body, &[]).await.json();
+    assert_eq!(
+        again,
+        serde_json::json!({"reference": reference, "status": "withdrawn", "replayed": true})
+    );
+}
+
+/// Issue 16, finding 2: anyone holding a copy of a report (a backup, `reports show`, a partner
+/// it was forwarded to) could post it again, be given a new token and withdraw the report.
+#[tokio::test]
+async fn a_replay_hands_out_no_token_and_a_stranger_cannot_withdraw() {
+    let server = intake("replay", Options::default());
+    let body = report("key-replayed-00000001");
+    let created = server.post("application/json", &body, &[]).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let reference = created.json()["reference"].as_str().unwrap().to_string();
+    let owner = format!("Bearer {}", created.json()["token"].as_str().unwrap());
+    let path = format!("/api/reports/{reference}");
+
+    // The stranger's replays: without a token, and with a well-formed token of their own.
+    let stranger = "Bearer 0123456789ABCDEFGHJKMNPQRS";
+    for extra in [&[][..], &[("authorization", stranger)][..]] {
+        let replay = server.post("application/json", &body, extra).await;
+        assert_eq!(replay.status, 200, "{}", replay.body);
+        let answer = replay.json();
+        assert_eq!(answer["reference"], reference.as_str());
+        assert_eq!(answer["replayed"], true);
+        assert_eq!(answer.get("token"), None, "a replay gave a token: {answer}");
+        // Whatever the answer held, and the stranger's own token: neither can withdraw.
+        let given = answer["token"].as_str().map(|t| format!("Bearer {t}"));
+        for bearer in given.iter().map(String::as_str).chain([stranger]) {
+            let delete = server
+                .send("DELETE", &path, &[("authorization", bearer)], Body::empty())
+                .await;
+            assert_eq!(delete.status, 404, "{bearer} withdrew the report");
+            let read = server.get(&path, &[("authorization", bearer)]).await;
+            assert_eq!(read.status, 404, "{bearer} read the report");
+        }
+    }
+    let ok = server.get(&path, &[("authorization", &owner)]).await;
+    assert_eq!(ok.json()["status"], "received");
+}
+
+/// The page makes the token itself and sends it with every attempt: the 201 stores it, and a
+/// retry whose first answer was lost is answered that same token, which it already holds.
+#[tokio::test]
+async fn a_client_s_own_token_is_stored_and_given_back_on_a_replay() {
+    let server = intake("own-token", Options::default());
+    let db = &server.db;
+    let own = "7K2M9QXDHPWS4R8TVB3N6CFGJZ";
+    let bearer = format!("Bearer {own}");
+
+    // Malformed: refused before anything is stored, with a code of its own.
+    let body = report("key-own-token-000001");
+    for bad in [
+        "Bearer 7K2M9QXDHPWS4R8TVB3N6CFGJ",   // 25 characters
+        "Bearer 7K2M9QXDHPWS4R8TVB3N6CFGJZ0", // 27
+        "Bearer 7K2M9QXDHPWS4R8TVB3N6CFGJ!",
+        "Bearer 7K2M9QXDHPWS4R8TVB3N6CFGJU", // U is not Crockford base32
+        "Bearer",
+        "Basic 7K2M9QXDHPWS4R8TVB3N6CFGJZ",
+        "",
+    ] {
+        let r = server
+            .post("application/json", &body, &[("authorization", bad)])
+            .await;
+        assert_eq!(r.status, 422, "{bad:?}: {}", r.body);
+        assert_eq!(
+            r.json(),
+            serde_json::json!({
+                "error": "the Authorization header must be Bearer and a token of 26 characters of Crockford base32",
+                "field": "",
+                "problem": "not-a-token",
+            })
+        );
+    }
+    assert_eq!(reports_list(db).len(), 0);
+
+    let created = server
+        .post("application/json", &body, &[("authorization", &bearer)])
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let answer = created.json();
+    assert_eq!(answer["token"], own);
+    let reference = answer["reference"].as_str().unwrap().to_string();
+    let path = format!("/api/reports/{reference}");
+    let read = server.get(&path, &[("authorization", &bearer)]).await;
+    assert_eq!(read.status, 200, "{}", read.body);
+
+    // The retry: the same token, here as a person would type it, is given back as stored.
+    let typed = "bearer 7k2m 9qxd hpws 4r8t vb3n 6cfg jz";
+    let replay = server
+        .post("application/json", &body, &[("authorization", typed)])
+        .await;
+    assert_eq!(replay.status, 200, "{}", replay.body);
+    assert_eq!(
+        replay.json(),
+        serde_json::json!({"reference": reference, "status": "received", "replayed": true, "token": own})
+    );
+    assert_eq!(reports_list(db).len(), 1);
+}
+
+/// A database made by version 1 of the schema (its SQL copied here as it was released), with
+/// the key in its own column and in the stored report, is converted when opened: the key is
+/// kept only as its keyed hash, nowhere readable; tokens, replays and statuses go on working.
+#[tokio::test]
+async fn a_version_1_database_is_converted_and_keeps_no_key() {
+    let (site, db) = setup("migrate-v1");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let key = "key-from-version-1-0001";
+    let body = report(key);
+    let old_token = "V1T0KEN0F0THE0F1RST0SCHEMA";
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.execute_batch(
+            "
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        report TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('received', 'in_progress', 'done', 'withdrawn')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        token_sha256 BLOB PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id)
+    );
+    CREATE INDEX tokens_report ON tokens(report_id);
+    PRAGMA user_version = 1;
+",
+        )
+        .unwrap();
+        // As version 1 stored it: the canonical JSON, which is the body as the page sends it.
+        conn.execute(
+            "INSERT INTO reports VALUES (1, 'RH-V1REP0RT', ?1, ?2, 'in_progress',
+             '2026-11-28T01:02:03.456Z', '2026-11-29T01:02:03.456Z')",
+            rusqlite::params![key, body],
+        )
+        .unwrap();
+        let hash = <sha2::Sha256 as sha2::Digest>::digest(old_token.as_bytes()).to_vec();
+        conn.execute("INSERT INTO tokens VALUES (?1, 1)", rusqlite::params![hash])
+            .unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+    }
+    assert!(in_database_files(&db, key));
+
+    let server = intake_on(site, db.clone(), Options::default());
+    // Nothing of the key in the file or its WAL, as soon as it was opened.
+    assert!(!in_database_files(&db, key), "the key is still in the file");
+    let (ok, shown, _) = reports_command(&db, &["show", "RH-V1REP0RT"]);
+    assert!(ok);
+    let mut sent: Value = serde_json::from_str(&body).unwrap();
+    sent.as_object_mut().unwrap().remove("idempotency_key");
+    assert_eq!(
+        shown,
+        serde_json::json!({
+            "reference": "RH-V1REP0RT",
+            "status": "in_progress",
+            "created_at": "2026-11-28T01:02:03.456Z",
+            "updated_at": "2026-11-29T01:02:03.456Z",
+            "report": sent,
+        })
+    );
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+        let problems: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(problems, 0);
+    }
+
+    // The old token reads it; a replay with it is answered it; without, no token; the key with
+    // another report is still refused.
+    let bearer = format!("Bearer {old_token}");
+    let read = server
+        .get("/api/reports/RH-V1REP0RT", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(read.json()["status"], "in_progress");
+    let replay = server
+        .post("application/json", &body, &[("authorization", &bearer)])
+        .await;
+    assert_eq!(replay.json()["token"], old_token);
+    assert_eq!(replay.json()["reference"], "RH-V1REP0RT");
+    let replay = server.post("application/json", &body, &[]).await;
+    assert_eq!(replay.json().get("token"), None);
+    let other = body.replace("https://example.com/a", "https://example.com/b");
+    assert_eq!(
+        server.post("application/json", &other, &[]).await.status,
+        409
+    );
+    assert_eq!(reports_list(&db).len(), 1);
 }
 
 #[tokio::test]
@@ -378,13 +588,18 @@ async fn a_three_hour_video_s_hashes_fit_and_a_larger_report_is_refused() {
     let body = video_report("vpdq-key-000000000001", &hashes);
     let created = server.post("application/json", &body, &[]).await;
     assert_eq!(created.status, 201, "{}", created.body);
-    // Stored and shown as received.
+    // Stored and shown as received, less the idempotency key.
     let reference = created.json()["reference"].as_str().unwrap().to_string();
     let show = reports(db, &["show", &reference]);
     assert!(show.status.success(), "{show:?}");
     let shown = String::from_utf8(show.stdout).unwrap();
+    let stored = body.replace(",\"idempotency_key\":\"vpdq-key-000000000001\"", "");
+    assert_eq!(
+        stored.len(),
+        body.len() - ",\"idempotency_key\":\"vpdq-key-000000000001\"".len()
+    );
     assert!(
-        shown.ends_with(&format!(",\"report\":{body}}}\n")),
+        shown.ends_with(&format!(",\"report\":{stored}}}\n")),
         "{}",
         &shown[..300]
     );
@@ -722,6 +937,11 @@ async fn status_and_withdrawal_are_limited() {
         assert!((1..=60).contains(&wait), "{wait}");
         let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(body["problem"], "rate-limited");
+        // A status check is no report: the text fits both.
+        assert_eq!(
+            body["error"],
+            "too many requests from this address; try again later"
+        );
     }
     // POSTs have their own limit.
     assert_eq!(server.post_from("127.0.0.1", &[]).await, 415);

@@ -5,7 +5,7 @@ mod common;
 
 use common::intake::{report, reports, reports_list, setup};
 use common::python;
-use report_helper_cli::store::Store;
+use report_helper_cli::store::{without_key, Store};
 
 #[test]
 fn a_reports_text_is_shown_with_its_controls_and_bidi_escaped() {
@@ -13,10 +13,12 @@ fn a_reports_text_is_shown_with_its_controls_and_bidi_escaped() {
     // Raw in the stored JSON, as the core's canonical JSON keeps any character but C0 controls:
     // U+202E reverses what follows, U+009B is C1 CSI, U+2068 starts an isolate.
     let url = "https://example.com/a\u{202e}gpj.exe\u{9b}2J\u{2068}";
-    let body = report("key-0123456789abcdef").replace("https://example.com/a", url);
+    let sent = report("key-0123456789abcdef").replace("https://example.com/a", url);
+    // Stored as the intake stores it: without its idempotency key.
+    let body = without_key(&sent, "key-0123456789abcdef").unwrap();
     Store::open(&db, true)
         .unwrap()
-        .submit("key-0123456789abcdef", &body)
+        .submit("key-0123456789abcdef", &body, None)
         .unwrap();
     let reference = reports_list(&db)[0]["reference"]
         .as_str()

@@ -170,19 +170,12 @@ fn every_acknowledged_report_survives_sigkill() {
 
     let restarted = start(&site, &db, &[]);
     let rows = reports_list(&restarted.db);
-    let mut keys: Vec<&str> = rows
-        .iter()
-        .map(|r| r["idempotency_key"].as_str().unwrap())
-        .collect();
     let mut references: Vec<&str> = rows
         .iter()
         .map(|r| r["reference"].as_str().unwrap())
         .collect();
-    keys.sort_unstable();
-    keys.dedup();
     references.sort_unstable();
     references.dedup();
-    assert_eq!(keys.len(), rows.len(), "a duplicate key");
     assert_eq!(references.len(), rows.len(), "a duplicate reference");
     eprintln!(
         "sent {sent}, acknowledged {}, stored {}",
@@ -190,12 +183,13 @@ fn every_acknowledged_report_survives_sigkill() {
         rows.len()
     );
     assert!(rows.len() >= acked.len() && rows.len() <= sent);
-    for (key, reference) in &acked {
-        let row = rows
-            .iter()
-            .find(|r| r["reference"] == reference.as_str())
-            .unwrap_or_else(|| panic!("acknowledged {reference} lost"));
-        assert_eq!(row["idempotency_key"], key.as_str());
+    // (No key is listed, so a duplicate key cannot be seen here: the replay below shows that
+    // the stored key still answers with its reference.)
+    for (_, reference) in &acked {
+        assert!(
+            rows.iter().any(|r| r["reference"] == reference.as_str()),
+            "acknowledged {reference} lost"
+        );
     }
     // The restarted server still answers, and refuses a duplicate of what it already holds.
     let (key, reference) = &acked[0];

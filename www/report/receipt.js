@@ -59,8 +59,7 @@ code{font-size:.85rem;overflow-wrap:anywhere}li{margin:.4rem 0}
 <p>${escapeHtml(t('receipt.intro'))}</p>
 <table>
 ${row(t('sent.reference'), code(r.reference))}
-${row(t('sent.token'), code(r.token))}
-${row(t('receipt.sentAt'), escapeHtml(r.sent_at))}
+${r.token ? `${row(t('sent.token'), code(r.token))}\n` : ''}${row(t('receipt.sentAt'), escapeHtml(r.sent_at))}
 ${row(t('receipt.endpoint'), code(r.endpoint))}
 ${row(t('review.situation'), escapeHtml(t(`situation.${report.situation}`)))}
 </table>

@@ -24,19 +24,36 @@ function retryAfter(response) {
   return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER) : null;
 }
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * A new access code in the intake's format: 26 characters of Crockford base32, 130 bits from
+ * crypto.getRandomValues (each byte's low 5 bits: 256 is a multiple of 32, so all are as likely).
+ */
+export function newToken() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(26)), (b) => CROCKFORD[b & 31]).join('');
+}
+
 /**
  * POSTs the report JSON to `endpoint`: no cookies, no referrer. Network errors, timeouts, 408,
  * 429 and 5xx are tried again after RETRY_DELAYS (or the server's Retry-After), with the same
- * body and so the same idempotency key: the endpoint stores it once.
+ * body and so the same idempotency key: the endpoint stores it once. Every attempt carries the
+ * same access code, `Authorization: Bearer <token>` (made here unless given): the intake stores
+ * it with a new report, and gives it back on a replay only to a client that already holds it,
+ * so a retry whose first answer was lost still ends with a working code. A replay that does not
+ * carry a code of the report is answered without one: `token` is then null (the helpline
+ * already has the report, and this page has no code for it).
  * @param {string} endpoint absolute http(s) URL
  * @param {string} json the report, as built by buildReport()
- * @param {{signal?: AbortSignal, delays?: number[],
+ * @param {{signal?: AbortSignal, delays?: number[], token?: string,
  *   onRetry?: (info: {attempt: number, delay: number, status?: number}) => void}} [options]
- * @returns {Promise<{reference: string, token: string, status: string}>}
+ *   `token`: the access code for this report, from newToken(); give the same one when the same
+ *   report is sent again
+ * @returns {Promise<{reference: string, token: string | null, status: string, replayed: boolean}>}
  * @throws {ReportHelperError} code 'send-failed' (`retryable: true`: down, slow or failing) or
  *   'send-rejected' (`status` and, from the endpoint's error, `field`: the report was refused)
  */
-export async function sendReport(endpoint, json, { signal, delays = RETRY_DELAYS, onRetry } = {}) {
+export async function sendReport(endpoint, json, { signal, delays = RETRY_DELAYS, onRetry, token = newToken() } = {}) {
   const { idempotency_key: key } = JSON.parse(json);
   for (let attempt = 0; ; attempt++) {
     let response = null;
@@ -44,7 +61,7 @@ export async function sendReport(endpoint, json, { signal, delays = RETRY_DELAYS
     try {
       response = await fetch(endpoint, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key, Authorization: `Bearer ${token}` },
         body: json,
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
@@ -58,8 +75,11 @@ export async function sendReport(endpoint, json, { signal, delays = RETRY_DELAYS
     }
     if (response?.ok) {
       const body = await response.json().catch(() => null);
-      if (typeof body?.reference === 'string' && body.reference && typeof body?.token === 'string') {
-        return { reference: body.reference, token: body.token, status: String(body.status ?? 'received') };
+      // A new report always comes with a code; a replay only with the one this page sent.
+      const replayed = body?.replayed === true;
+      const answered = typeof body?.token === 'string' && body.token ? body.token : null;
+      if (typeof body?.reference === 'string' && body.reference && (answered || replayed)) {
+        return { reference: body.reference, token: answered, status: String(body.status ?? 'received'), replayed };
       }
       throw Object.assign(new ReportHelperError('send-failed', 'The endpoint answered without a case reference.'), {
         retryable: true,

@@ -1,6 +1,6 @@
 // Sending, with retries (report.js), and then what the person keeps: the reference and access
 // code, the receipts, and the blacked-out screenshots in one ZIP made here.
-import { receipt, receiptHtml, sendReport } from '../report.js';
+import { newToken, receipt, receiptHtml, sendReport } from '../report.js';
 import { kept } from './evidence.js';
 
 const html = `
@@ -18,9 +18,9 @@ const html = `
   <div id="sent" hidden>
     <dl class="case">
       <dt data-i18n="sent.reference"></dt><dd><code id="reference"></code></dd>
-      <dt data-i18n="sent.token"></dt><dd><code id="token"></code></dd>
+      <dt id="token-term" data-i18n="sent.token"></dt><dd id="token-value"><code id="token"></code></dd>
     </dl>
-    <p><strong data-i18n="sent.keep"></strong></p>
+    <p><strong id="sent-keep"></strong></p>
     <p data-i18n="sent.receiptIntro"></p>
     <p id="evidence-intro"></p>
     <div class="nav">
@@ -28,7 +28,7 @@ const html = `
       <button type="button" id="receipt-json" data-i18n="sent.receiptJson"></button>
       <button type="button" id="receipt-html" data-i18n="sent.receiptHtml"></button>
     </div>
-    <p data-i18n="sent.checkLater"></p>
+    <p id="check-later" data-i18n="sent.checkLater"></p>
     <div class="nav">
       <button type="button" id="sent-check" data-i18n="sent.check"></button>
       <button type="button" id="new-report" data-i18n="sent.newReport"></button>
@@ -38,6 +38,13 @@ const html = `
 
 export default (ctx) => {
   let abort = null;
+  // One access code per report, made here and sent with every attempt, the "Try again" button's
+  // too: whichever answer arrives, the code is one the intake stored for this report.
+  const tokens = new WeakMap();
+  const tokenFor = (built) => {
+    if (!tokens.has(built)) tokens.set(built, newToken());
+    return tokens.get(built);
+  };
 
   const send = async () => {
     const s = ctx.state;
@@ -59,6 +66,7 @@ export default (ctx) => {
     abort = new AbortController();
     try {
       const answer = await sendReport(endpoint, s.built.json, {
+        token: tokenFor(s.built),
         signal: abort.signal,
         onRetry: ({ attempt, delay, status }) => {
           s.retry = { attempt, delay };
@@ -86,7 +94,9 @@ export default (ctx) => {
     const heading = s.sent ? 'send.sentHeading' : failed ? 'send.failedHeading' : 'send.sendingHeading';
     q('#h-send').textContent = t(heading);
     let status = '';
-    if (s.sent) status = t('send.sent');
+    // No code: the intake already had this report from an attempt that did not carry this
+    // page's code (it hands out no code to a copy of a report).
+    if (s.sent) status = t(s.sent.token ? 'send.sent' : 'send.alreadyHad');
     else if (failed && s.sendError.code === 'no-endpoint') status = t('send.noEndpoint');
     else if (failed && s.sendError.code === 'send-rejected') status = t('send.rejected', { message: s.sendError.message });
     else if (failed) status = t('send.failed');
@@ -103,7 +113,10 @@ export default (ctx) => {
     q('#sent').hidden = !s.sent;
     if (s.sent) {
       q('#reference').textContent = s.sent.reference;
-      q('#token').textContent = s.sent.token;
+      const token = s.sent.token;
+      q('#token').textContent = token ?? '';
+      for (const id of ['#token-term', '#token-value', '#check-later', '#sent-check']) q(id).hidden = !token;
+      q('#sent-keep').textContent = t(token ? 'sent.keep' : 'sent.keepReference');
       // Say what the package holds: with no screenshot kept it is the two receipts.
       q('#evidence-intro').textContent = t(kept(s).length ? 'sent.evidenceIntro' : 'sent.evidenceIntroNoShots');
     }

@@ -22,7 +22,7 @@ use super::error::{json_answer, ApiError};
 use super::rate_limit::client_address;
 use super::{cors, site, AppState};
 use crate::code;
-use crate::store::{Store, Stored};
+use crate::store::{without_key, Store, Stored};
 
 /// The Content-Security-Policy of `tools/serve.mjs`, which the site is built and tested under:
 /// no page may frame it (`frame-ancestors 'none'`), unless `--frame-ancestors` says which may.
@@ -176,6 +176,7 @@ async fn submit(
     if !is_json {
         return Err(ApiError::NotJson);
     }
+    let token = client_token(&headers)?;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -198,15 +199,19 @@ async fn submit(
             return Err(ApiError::KeyMismatch);
         }
     }
-    let canonical = report.to_json();
-    let key = report.idempotency_key;
+    let key = report.idempotency_key.clone();
     let failed = |e: &dyn std::fmt::Display| ApiError::server("the report could not be stored", e);
+    // Stored, shown and compared without its key, which is kept only as a keyed hash.
+    let canonical = without_key(&report.to_json(), &key)
+        .ok_or_else(|| failed(&"the canonical JSON holds no idempotency_key after its schema"))?;
     let stored = tokio::task::spawn_blocking(move || {
         let mut store = state.store.lock().unwrap_or_else(|e| e.into_inner());
         // Checked before (never write into a file that is gone) and after (it went while the
         // report was written): a 201 only for a report in the file the path names.
         still_there(&state, &store)?;
-        let stored = store.submit(&key, &canonical).map_err(|e| failed(&e))?;
+        let stored = store
+            .submit(&key, &canonical, token.as_deref())
+            .map_err(|e| failed(&e))?;
         still_there(&state, &store)?;
         Ok::<_, ApiError>(stored)
     })
@@ -219,12 +224,16 @@ async fn submit(
         )),
         Stored::Replayed {
             reference,
-            token,
             status,
-        } => Ok(json_answer(
-            StatusCode::OK,
-            json!({"reference": reference, "token": token, "status": status, "replayed": true}),
-        )),
+            token,
+        } => {
+            let mut answer = json!({"reference": reference, "status": status, "replayed": true});
+            // Only the client's own token, and only if it already was one of this report's.
+            if let Some(token) = token {
+                answer["token"] = token.into();
+            }
+            Ok(json_answer(StatusCode::OK, answer))
+        }
         Stored::KeyReused => Err(ApiError::KeyReused),
     }
 }
@@ -279,6 +288,20 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     scheme
         .eq_ignore_ascii_case("bearer")
         .then(|| code::typed(token))
+}
+
+/// The token a POST brings for its report (`Authorization: Bearer TOKEN`, the page's own): None
+/// without an Authorization header (the intake makes one); 422 `not-a-token` for anything else
+/// than a bearer token of 26 Crockford base32 characters, as typed (a client that means to bring
+/// its own token learns at once that it was not taken).
+fn client_token(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    if headers.get(header::AUTHORIZATION).is_none() {
+        return Ok(None);
+    }
+    bearer(headers)
+        .filter(|t| t.len() == 26 && t.bytes().all(|b| code::CROCKFORD.contains(&b)))
+        .map(Some)
+        .ok_or(ApiError::NotAToken)
 }
 
 /// GET /api/reports/{reference}: the report's status.

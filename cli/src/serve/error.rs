@@ -13,7 +13,8 @@ use serde_json::json;
 
 #[derive(Debug)]
 pub enum ApiError {
-    /// 429: more POSTs from the client's address than `--rate-limit` a minute; `Retry-After`.
+    /// 429: more POSTs (`--rate-limit`), or status checks and withdrawals
+    /// (`--status-rate-limit`), from the client's address in a minute than allowed; `Retry-After`.
     RateLimited { retry_after: Duration },
     /// 415: the body is not declared `application/json`.
     NotJson,
@@ -32,6 +33,9 @@ pub enum ApiError {
     Invalid(ReportError),
     /// 422: the `Idempotency-Key` header differs from the report's `idempotency_key`.
     KeyMismatch,
+    /// 422: a POST's `Authorization` header is not `Bearer` and a token of 26 Crockford base32
+    /// characters.
+    NotAToken,
     /// 409: the `idempotency_key` was already used for a different report.
     KeyReused,
     /// 404: no such report, or not this token (or none): the same answer for all.
@@ -89,7 +93,7 @@ impl IntoResponse for ApiError {
         let (status, error, field, problem) = match &self {
             ApiError::RateLimited { .. } => (
                 S::TOO_MANY_REQUESTS,
-                "too many reports from this address; try again later".into(),
+                "too many requests from this address; try again later".into(),
                 "",
                 "rate-limited",
             ),
@@ -138,6 +142,14 @@ impl IntoResponse for ApiError {
                 "the Idempotency-Key header differs from the report's idempotency_key".into(),
                 "idempotency_key",
                 "idempotency-key-mismatch",
+            ),
+            ApiError::NotAToken => (
+                S::UNPROCESSABLE_ENTITY,
+                "the Authorization header must be Bearer and a token of 26 characters of \
+                 Crockford base32"
+                    .into(),
+                "",
+                "not-a-token",
             ),
             ApiError::KeyReused => (
                 S::CONFLICT,
