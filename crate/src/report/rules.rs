@@ -105,30 +105,60 @@ fn is_invisible(c: char) -> bool {
 /// more labels. No display name (`Eve <eve@x.example>`), no quoted local part (`"a b"@x`: legal,
 /// hardly ever real, and it lets spaces and `<>` in), no `[192.0.2.1]` literal.
 fn is_email(s: &str) -> bool {
+    // One pass over the characters, no splitting or collecting: this runs in the page's
+    // WebAssembly too, where every kilobyte counts.
+    let Some(at) = s.bytes().position(|b| b == b'@') else {
+        return false;
+    };
+    let (local, domain) = (&s[..at], &s[at + 1..]);
     // Beyond ASCII: any character but spaces, controls and invisible ones.
     let other =
         |c: char| !c.is_ascii() && !c.is_whitespace() && !c.is_control() && !is_invisible(c);
-    let atext =
-        |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || other(c);
-    let letter = |c: char| c.is_ascii_alphanumeric() || other(c);
-    let Some((local, domain)) = s.split_once('@') else {
+    // The local part: atoms of atext, one dot between two, none first or last.
+    let mut prev = '.';
+    for c in local.chars() {
+        let atext = match c {
+            '.' => prev != '.',
+            _ if c.is_ascii() => {
+                c.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&(c as u8))
+            }
+            _ => other(c),
+        };
+        if !atext {
+            return false;
+        }
+        prev = c;
+    }
+    if prev == '.' {
         return false;
-    };
-    let atoms_ok = local
-        .split('.')
-        .all(|a| !a.is_empty() && a.chars().all(atext));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let labels_ok = labels.iter().all(|l| {
-        (1..=63).contains(&l.len())
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.chars().all(|c| letter(c) || c == '-')
-    });
-    // The last label names a top-level domain, never a number: `a@192.0.2.1` is an IP address.
-    let top_ok = labels
-        .last()
-        .is_some_and(|l| !l.bytes().all(|b| b.is_ascii_digit()));
-    atoms_ok && labels.len() >= 2 && labels_ok && top_ok
+    }
+    // The domain: two or more labels of letters, digits and '-' (not first or last), 1 to 63
+    // bytes each; the last names a top-level domain, never a number (`a@192.0.2.1`).
+    let (mut labels, mut len, mut digits_only) = (1, 0, true);
+    prev = '.';
+    for c in domain.chars() {
+        let ok = match c {
+            '.' => {
+                (labels, len, digits_only) = (labels + 1, 0, true);
+                prev != '.' && prev != '-'
+            }
+            _ => {
+                len += c.len_utf8();
+                digits_only &= c.is_ascii_digit();
+                let letter = if c.is_ascii() {
+                    c.is_ascii_alphanumeric() || c == '-'
+                } else {
+                    other(c)
+                };
+                letter && len <= 63 && !(c == '-' && prev == '.')
+            }
+        };
+        if !ok {
+            return false;
+        }
+        prev = c;
+    }
+    labels >= 2 && prev != '.' && prev != '-' && !digits_only
 }
 
 /// A URL as the WHATWG parser serialises an http(s) URL: ASCII, no spaces, no fragment, and a
