@@ -325,11 +325,13 @@ fn the_core_enforces_the_limits_at_their_edges() {
     r.contact.as_mut().unwrap().name = Some("é".repeat(MAX_NAME_CHARS + 1));
     assert!(!ok(&r));
     let mut r = full.clone();
-    let at_edge = format!("a@{}.org", "d".repeat(MAX_EMAIL_BYTES - 6));
+    // Labels of at most 63 bytes (RFC 1035): three of 63 and one of 56, then "org".
+    let domain = format!("{0}.{0}.{0}.{1}.org", "d".repeat(63), "d".repeat(56));
+    let at_edge = format!("a@{domain}");
     assert_eq!(at_edge.len(), MAX_EMAIL_BYTES);
     r.contact.as_mut().unwrap().email = Some(at_edge);
     assert!(ok(&r));
-    r.contact.as_mut().unwrap().email = Some(format!("aa@{}.org", "d".repeat(MAX_EMAIL_BYTES - 6)));
+    r.contact.as_mut().unwrap().email = Some(format!("aa@{domain}"));
     assert!(!ok(&r));
     let mut r = full.clone();
     let url = |len: usize| format!("https://a.example/{}", "p".repeat(len - 18));

@@ -136,6 +136,10 @@ const BROKEN = [
   ['a URL with an upper-case host', (r) => (r.urls = ['https://A.example/x']), 'urls[0]', 'not-normalised'],
   ['a URL with a space', (r) => (r.urls = ['https://a.example/a b']), 'urls[0]', 'not-normalised'],
   ['a URL with non-ASCII', (r) => (r.urls = ['https://a.example/é']), 'urls[0]', 'not-normalised'],
+  // Issue 16: what a loose check let through.
+  ['an email <script>@x.com', (r) => (r.contact.email = '<script>@x.com'), 'contact.email', 'not-email'],
+  ['an email with a display name', (r) => (r.contact.email = 'Eve<eve@x.com>'), 'contact.email', 'not-email'],
+  ['created_at on 31 February', (r) => (r.created_at = '2026-02-31T00:00:00Z'), 'created_at', 'not-utc-timestamp'],
   ['a URL over 2048 bytes', (r) => (r.urls = [`https://a.example/${'p'.repeat(2031)}`]), 'urls[0]', 'too-long'],
   ['a duplicate URL', (r) => (r.urls = ['https://a.example/x', 'https://b.example/', 'https://a.example/x']), 'urls[2]', 'duplicate'],
   ['contact details in a report about a minor', (r) => (r.situation = 'minor'), 'contact', 'contact-for-minor'],
@@ -201,18 +205,28 @@ const PLACES = [
     `https://a.example/${'p'.repeat(2031)}`,
   ]],
   ['email', (r, v) => (r.contact.email = v), 'contact.email', [
-    'sam@example.org', 'a@b.c', 'sam+tag@sub.example.org', 'ünï@exämple.org', 'a@b..c', '"q"@example.org',
-    'sam\u200b@example.org', 'sam\ufeff@example.org', `a@${'d'.repeat(248)}.org`,
+    'sam@example.org', 'a@b.c', 'sam+tag@sub.example.org', 'ünï@exämple.org', 'o\'neil@example.org',
+    'a.b.c@example.org', "!#$%&'*+-/=?^_`{|}~@example.org", 'sam@xn--exmple-cua.org', 'sam@a-b.example',
+    'sam@example.c0m', `a@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(56)}.org`,
   ], [
     'not an email', 'sam@example', 'sam@.example.org', 'sam@example.org.', '@example.org', 'sam@@example.org',
     'sam@a@b.org', 'sam@exa mple.org', 'sam\u00a0@example.org', 'sam@example.org\n', 'sam\u2028@example.org',
     'sam\u0085@example.org', 'sam\u3000@example.org', 'sam\u007f@example.org', 'sam\u0000@example.org', '',
-    `aa@${'d'.repeat(248)}.org`,
+    `aa@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(56)}.org`,
+    'a@b..c', '"q"@example.org', '"a b"@example.org', 'sam\u200b@example.org', 'sam\ufeff@example.org',
+    'sam\u202e@example.org', 'sam\u00ad@example.org', '.sam@example.org', 'sam.@example.org', 'sa..m@example.org',
+    'sam@[192.0.2.1]', 'sam@192.0.2.1', 'sam@-example.org', 'sam@example-.org', 'sam@exa_mple.org',
+    `sam@${'d'.repeat(64)}.org`, 'Sam <sam@example.org>', '<sam@example.org>', 'sam(x)@example.org',
+    'sam,tom@example.org', 'sam;@example.org', 'sam:@example.org', 'sam\\@example.org', 'sam[1]@example.org',
   ]],
   ['created_at', (r, v) => (r.created_at = v), 'created_at', [
-    '2026-11-27T21:57:00Z', '2026-11-27T21:57:00.123Z', '2026-12-31T23:59:60Z', '2026-02-31T00:00:00Z',
-    '2026-11-27T21:57:00.123456789Z', '0000-01-01T00:00:00Z',
+    '2026-11-27T21:57:00Z', '2026-11-27T21:57:00.123Z', '2026-12-31T23:59:60Z', '2026-06-30T23:59:60.5Z',
+    '2026-11-27T21:57:00.123456789Z', '0000-01-01T00:00:00Z', '2024-02-29T12:00:00Z', '2000-02-29T00:00:00Z',
+    '0000-02-29T00:00:00Z', '2026-01-31T00:00:00Z', '2026-04-30T00:00:00Z', '2026-12-31T23:59:59.999Z',
   ], [
+    '2026-02-31T00:00:00Z', '2026-02-30T00:00:00Z', '2026-04-31T00:00:00Z',
+    '2026-06-31T00:00:00Z', '2026-09-31T00:00:00Z', '2026-11-31T00:00:00Z', '2026-01-32T00:00:00Z',
+    '2026-11-27T21:57:60Z', '2026-11-27T23:58:60Z', '2026-11-27T22:59:60Z',
     '2026-11-27T21:57:00+01:00', '2026-11-27T21:57:00+00:00', '2026-11-27 21:57:00Z', '2026-13-27T21:57:00Z',
     '2026-11-27T24:00:00Z', '2026-11-27T21:60:00Z', '2026-11-27T21:57:61Z', '2026-11-27T21:57:00.Z',
     '2026-11-27T21:57:00.1234567890Z', '2026-11-27T21:57Z', '2026-11-27t21:57:00z', '2026-00-10T00:00:00Z',
@@ -318,8 +332,8 @@ export function cases() {
     schema_cannot_tell: true,
   });
   out.push({
-    name: 'cannot tell: an email of 153 characters but 302 bytes (maxLength counts characters)',
-    report: changed((r) => (r.contact.email = `a@${'é'.repeat(149)}.or`)),
+    name: 'cannot tell: an email of 156 characters but 305 bytes (maxLength counts characters)',
+    report: changed((r) => (r.contact.email = `a@${'é'.repeat(50)}.${'é'.repeat(50)}.${'é'.repeat(49)}.or`)),
     valid: false,
     field: 'contact.email',
     problem: 'too-long',
@@ -380,6 +394,13 @@ export function cases() {
       core_message_contains: 'invalid type: floating point `100.0`',
       schema_cannot_tell: true,
     });
+  }
+  // The calendar: no pattern says which years are leap years.
+  for (const [name, change, field, problem] of [
+    ['created_at on 29 February 2026, not a leap year', (r) => (r.created_at = '2026-02-29T00:00:00Z'), 'created_at', 'not-utc-timestamp'],
+    ['created_at on 29 February 1900, not a leap year', (r) => (r.created_at = '1900-02-29T00:00:00Z'), 'created_at', 'not-utc-timestamp'],
+  ]) {
+    out.push({ name: `cannot tell: ${name}`, report: changed(change), valid: false, field, problem, schema_cannot_tell: true });
   }
   for (const [name, change] of [
     ['explanation', (r) => (r.explanation = null)],

@@ -89,9 +89,9 @@ impl Problem {
     /// | `not-normalised` | [`Problem::NotNormalised`] | a URL the browser's `URL` would have changed |
     /// | `duplicate` | [`Problem::Duplicate`] | a URL given twice |
     /// | `not-idempotency-key` | [`Problem::NotIdempotencyKey`] | not 16 to 64 of `A-Z a-z 0-9 - _` |
-    /// | `not-utc-timestamp` | [`Problem::NotUtcTimestamp`] | `created_at` is not RFC 3339 in UTC with `Z` |
+    /// | `not-utc-timestamp` | [`Problem::NotUtcTimestamp`] | `created_at` is not RFC 3339 in UTC with `Z`, or not a real time (31 February, 12:00:60) |
     /// | `not-language-tag` | [`Problem::NotLanguageTag`] | `language` is not a tag like `nl` or `en-GB` |
-    /// | `not-email` | [`Problem::NotEmail`] | not an email address |
+    /// | `not-email` | [`Problem::NotEmail`] | not an email address: an addr-spec with a dot-atom local part and a domain name (see `rules.rs`) |
     /// | `contact-for-minor` | [`Problem::ContactForMinor`] | contact details in a report about a minor |
     /// | `good-faith-required` | [`Problem::GoodFaithRequired`] | the good-faith statement is not given |
     /// | `not-a-video` | [`Problem::NotAVideo`] | `vpdq` on an item whose kind is not `video` (field `items[i].vpdq`) |

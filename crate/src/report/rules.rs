@@ -28,7 +28,10 @@ fn check_chars(field: &str, s: &str, max: usize) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` with fields in range (leap second allowed).
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, a real time: the day exists in its month (February has 29
+/// days in the leap years of the Gregorian calendar, year 0 included), hours 0-23, minutes and
+/// seconds 0-59. A leap second (`:60`) only at 23:59 UTC, where every leap second is inserted;
+/// which days had one is a table we do not keep, and a device's clock never shows it anyway.
 fn is_utc_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
     // The number in `b[r]`, all of whose bytes must be ASCII digits.
@@ -46,7 +49,7 @@ fn is_utc_timestamp(s: &str) -> bool {
     {
         return false;
     }
-    let (Some(_), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
         digits(0..4),
         digits(5..7),
         digits(8..10),
@@ -66,12 +69,19 @@ fn is_utc_timestamp(s: &str) -> bool {
         }
         rest => rest,
     };
+    let leap_year = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        2 if leap_year => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
     rest == b"Z"
         && (1..=12).contains(&month)
-        && (1..=31).contains(&day)
+        && (1..=days_in_month).contains(&day)
         && hour < 24
         && minute < 60
-        && second <= 60
+        && (second < 60 || (second == 60 && hour == 23 && minute == 59))
 }
 
 /// A BCP 47 tag, loosely: a 2-3 letter language, then subtags of 1-8 letters or digits.
@@ -84,20 +94,71 @@ fn is_language_tag(s: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.iter().all(u8::is_ascii_alphanumeric))
 }
 
-/// One `@`, something on each side, no spaces or controls, a dot in the domain.
+/// Characters that show nothing (zero-width, soft hyphen, byte-order mark) or turn text around
+/// (bidi controls): in an address they hide what it really is.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}')
+}
+
+/// An address as RFC 5322's addr-spec with a dot-atom local part (RFC 6531/6532 also allow
+/// characters beyond ASCII, which people's real addresses have), and a domain name of two or
+/// more labels. No display name (`Eve <eve@x.example>`), no quoted local part (`"a b"@x`: legal,
+/// hardly ever real, and it lets spaces and `<>` in), no `[192.0.2.1]` literal.
 fn is_email(s: &str) -> bool {
-    // On bytes: '@' and '.' are ASCII, so they are never part of another character.
-    let b = s.as_bytes();
-    let Some(at) = b.iter().position(|&c| c == b'@') else {
+    // One pass over the characters, no splitting or collecting: this runs in the page's
+    // WebAssembly too, where every kilobyte counts.
+    let Some(at) = s.bytes().position(|b| b == b'@') else {
         return false;
     };
-    let (local, domain) = (&b[..at], &b[at + 1..]);
-    !local.is_empty()
-        && domain.contains(&b'.')
-        && domain.first() != Some(&b'.')
-        && domain.last() != Some(&b'.')
-        && !domain.contains(&b'@')
-        && s.chars().all(|c| !c.is_whitespace() && !c.is_control())
+    let (local, domain) = (&s[..at], &s[at + 1..]);
+    // Beyond ASCII: any character but spaces, controls and invisible ones.
+    let other =
+        |c: char| !c.is_ascii() && !c.is_whitespace() && !c.is_control() && !is_invisible(c);
+    // The local part: atoms of atext, one dot between two, none first or last.
+    let mut prev = '.';
+    for c in local.chars() {
+        let atext = match c {
+            '.' => prev != '.',
+            _ if c.is_ascii() => {
+                c.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&(c as u8))
+            }
+            _ => other(c),
+        };
+        if !atext {
+            return false;
+        }
+        prev = c;
+    }
+    if prev == '.' {
+        return false;
+    }
+    // The domain: two or more labels of letters, digits and '-' (not first or last), 1 to 63
+    // bytes each; the last names a top-level domain, never a number (`a@192.0.2.1`).
+    let (mut labels, mut len, mut digits_only) = (1, 0, true);
+    prev = '.';
+    for c in domain.chars() {
+        let ok = match c {
+            '.' => {
+                (labels, len, digits_only) = (labels + 1, 0, true);
+                prev != '.' && prev != '-'
+            }
+            _ => {
+                len += c.len_utf8();
+                digits_only &= c.is_ascii_digit();
+                let letter = if c.is_ascii() {
+                    c.is_ascii_alphanumeric() || c == '-'
+                } else {
+                    other(c)
+                };
+                letter && len <= 63 && !(c == '-' && prev == '.')
+            }
+        };
+        if !ok {
+            return false;
+        }
+        prev = c;
+    }
+    labels >= 2 && prev != '.' && prev != '-' && !digits_only
 }
 
 /// A URL as the WHATWG parser serialises an http(s) URL: ASCII, no spaces, no fragment, and a

@@ -207,6 +207,45 @@ fn urls_are_kept_once_and_must_be_normalised_http() {
 }
 
 #[test]
+fn emails_are_addr_specs_and_dates_are_real() {
+    for (email, ok) in [
+        ("sam@example.org", true),
+        ("o'neil+tag@sub.example.org", true),
+        ("ünï@exämple.org", true),
+        ("<script>@x.com", false),
+        ("Eve<eve@x.com>", false),
+        ("Eve <eve@x.com>", false),
+        ("\"q\"@example.org", false),
+        ("a..b@example.org", false),
+        ("a@b..c", false),
+        ("a@example", false),
+        ("a@[192.0.2.1]", false),
+        ("a@192.0.2.1", false),
+        ("a@-x.example", false),
+        ("a\u{200b}@example.org", false),
+        ("a\u{202e}@example.org", false),
+    ] {
+        let mut d = draft();
+        d.email = email.into();
+        assert_eq!(Report::from_draft(d).is_ok(), ok, "{email}");
+    }
+    for (created_at, ok) in [
+        ("2024-02-29T00:00:00Z", true),
+        ("2000-02-29T00:00:00Z", true),
+        ("2026-12-31T23:59:60Z", true),
+        ("2026-02-31T00:00:00Z", false),
+        ("2026-02-29T00:00:00Z", false),
+        ("1900-02-29T00:00:00Z", false),
+        ("2026-04-31T00:00:00Z", false),
+        ("2026-11-27T12:00:60Z", false),
+    ] {
+        let mut d = draft();
+        d.created_at = created_at.into();
+        assert_eq!(Report::from_draft(d).is_ok(), ok, "{created_at}");
+    }
+}
+
+#[test]
 fn a_minor_stays_anonymous() {
     let mut d = draft();
     d.situation = Some(Situation::Minor);
