@@ -65,6 +65,8 @@ fn intake(name: &str, options: Options) -> Intake {
             .map(|c| c.parse().unwrap())
             .collect(),
         client_timeout: Duration::from_secs(10),
+        max_connections: None,
+        max_connections_per_address: 64,
     };
     let state = AppState::open(&config).unwrap();
     let limiters = state.limiters();
@@ -993,6 +995,8 @@ async fn a_missing_database_is_made_only_when_asked() {
         status_rate_limit: 120,
         trust_proxy: vec![],
         client_timeout: Duration::from_secs(10),
+        max_connections: None,
+        max_connections_per_address: 64,
     };
     let Err(e) = AppState::open(&config(false)) else {
         panic!("opened a database that is not there")
