@@ -478,3 +478,16 @@ fn heads_over_32_kib_are_refused() {
     );
     assert_eq!(exchange(addr, head.as_bytes()), Some(200));
 }
+
+/// The server's log escapes what it names: a site folder named with an escape sequence (which
+/// would retitle a terminal) and a folder `index.html` in it, asked for, is logged escaped.
+#[test]
+fn the_log_escapes_control_characters() {
+    let (site, db) = setup("log-escape");
+    std::fs::create_dir_all(site.join("e\u{1b}]0;pwned\u{7}/index.html")).unwrap();
+    let server = start(&site, &db, &[], None);
+    assert_eq!(get(server.addr, "/e%1B%5D0%3Bpwned%07/"), Some(500));
+    let log = server.log();
+    assert!(log.contains("e\\u{1b}]0;pwned\\u{7}"), "{log:?}");
+    assert!(!log.contains('\u{1b}') && !log.contains('\u{7}'), "{log:?}");
+}
