@@ -151,6 +151,15 @@ pub fn run(config: Config) -> Result<(), String> {
             )),
             None => log(&format!("connections: at most {max}, {per_address}")),
         }
+        if let Some((soft, _)) = files {
+            let room = connection::default_max_connections(soft);
+            if max > room {
+                log(&format!(
+                    "--max-connections {max} is more than the open files leave room for \
+                     ({room}): past that, connections wait unanswered"
+                ));
+            }
+        }
         let limits = connection::Limits {
             client_timeout: config.client_timeout,
             max,
