@@ -234,14 +234,21 @@ impl Registry {
         })
     }
 
-    /// Among a few open connections picked at random, one that waits on its client (no handler
+    /// Among a few open connections picked at random (all of them, if there are no more than
+    /// `SAMPLE`), one that waits on its client (no handler
     /// working for it): the one whose client holds the most connections, then the one that has
     /// been quiet longest. None if every one picked is in a handler.
     fn pick_to_close(&self, slots: &mut Slots) -> Option<usize> {
         let now = self.now_ms();
         let mut best: Option<(usize, (usize, u64))> = None;
-        for _ in 0..SAMPLE {
-            let index = (next_random(&mut slots.random) % slots.open.len() as u64) as usize;
+        let len = slots.open.len();
+        for i in 0..SAMPLE.min(len) {
+            // Every one when there are no more than SAMPLE; otherwise SAMPLE at random.
+            let index = if len <= SAMPLE {
+                i
+            } else {
+                (next_random(&mut slots.random) % len as u64) as usize
+            };
             let watch = &slots.open[index];
             if watch.busy.load(Relaxed) != 0 {
                 continue;
