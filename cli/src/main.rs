@@ -103,8 +103,11 @@ A request without exactly one Host header is answered 400. No page may frame the
 A wrong or missing token answers 404, as an unknown reference does. Tokens are stored only as
 SHA-256; a POST may bring its own (Authorization: Bearer, 26 characters of Crockford base32),
 which a replay gives back only to a request that brings it. Idempotency keys are stored only as
-a keyed hash. A client that takes longer than --client-timeout to send a request's head is
-disconnected. The first line printed is the address listened on. Ctrl-C or SIGTERM stops.
+a keyed hash. A client that takes longer than --client-timeout to send a request's head, or to
+take in any part of an answer, is disconnected; a head over 32 KiB is answered 431. Open
+connections are capped (--max-connections, --max-connections-per-address). The first line
+printed is the address listened on; the next, on stderr, the limit of open files and the caps.
+Ctrl-C or SIGTERM stops.
 
 The database must exist unless --init is given (exit status 2 otherwise). If its file (or its
 WAL) is removed or replaced while the server runs, POST and DELETE answer 503 instead of storing
@@ -148,9 +151,19 @@ struct ServeArgs {
     /// `X-Forwarded-For` (the right-most address that is not a trusted proxy). None by default.
     #[arg(long = "trust-proxy", value_name = "CIDR")]
     trust_proxy: Vec<serve::Cidr>,
-    /// Seconds a client may take to send a request's head, and then a report's body.
+    /// Seconds a client may take to send a request's head, then a report's body, and to take in
+    /// any part of an answer; a connection waiting longer on its client is closed.
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     client_timeout: u64,
+    /// Open connections at most. By default the limit of open files (raised to its hard limit
+    /// at start) less 64 for the database, the site's files and the log; the log's second line
+    /// says the figure. At the cap, a connection waiting on its client makes room for a new one.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
+    /// Open connections from one client (an IPv4 address or an IPv6 /64) at most; more are
+    /// closed at once. Connections from --trust-proxy addresses are not counted. 0: no cap.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    max_connections_per_address: u32,
 }
 
 const HASH_ABOUT: &str = "\
@@ -251,6 +264,10 @@ fn main() -> ExitCode {
                 status_rate_limit: args.status_rate_limit,
                 trust_proxy: args.trust_proxy,
                 client_timeout: std::time::Duration::from_secs(args.client_timeout),
+                max_connections: args
+                    .max_connections
+                    .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+                max_connections_per_address: args.max_connections_per_address as usize,
             };
             return match serve::run(config) {
                 Ok(()) => ExitCode::SUCCESS,

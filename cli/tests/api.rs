@@ -70,6 +70,8 @@ fn intake_on(site: PathBuf, db: PathBuf, options: Options) -> Intake {
             .map(|c| c.parse().unwrap())
             .collect(),
         client_timeout: Duration::from_secs(10),
+        max_connections: None,
+        max_connections_per_address: 64,
     };
     let state = AppState::open(&config).unwrap();
     let limiters = state.limiters();
@@ -1213,6 +1215,8 @@ async fn a_missing_database_is_made_only_when_asked() {
         status_rate_limit: 120,
         trust_proxy: vec![],
         client_timeout: Duration::from_secs(10),
+        max_connections: None,
+        max_connections_per_address: 64,
     };
     let Err(e) = AppState::open(&config(false)) else {
         panic!("opened a database that is not there")

@@ -258,10 +258,10 @@ fn still_there(state: &AppState, store: &Store) -> Result<(), ApiError> {
 /// The 503 of a database that cannot take writes; the first one writes `why` to the log.
 fn unavailable(state: &AppState, why: &str) -> ApiError {
     if !state.lost_logged.swap(true, Ordering::Relaxed) {
-        eprintln!(
-            "report-helper: {why}: reports and withdrawals are refused (503) until the database \
-             is back and the server restarted"
-        );
+        super::log(&format!(
+            "{why}: reports and withdrawals are refused (503) until the database is back and the \
+             server restarted"
+        ));
     }
     ApiError::Unavailable
 }

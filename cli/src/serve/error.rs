@@ -184,7 +184,7 @@ impl IntoResponse for ApiError {
                 return r;
             }
             ApiError::Server { what, cause } => {
-                eprintln!("report-helper: {cause}");
+                super::log(cause);
                 return json_answer(
                     S::INTERNAL_SERVER_ERROR,
                     json!({ "error": format!("{what}; try again later") }),

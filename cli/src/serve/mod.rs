@@ -7,7 +7,7 @@
 //! | `cors.rs` | the CORS answers for `--allow-origin` |
 //! | `site.rs` | the built site's files |
 //! | `rate_limit.rs` | the limits of requests per client, and the client's address behind a proxy |
-//! | `connection.rs` | the connection loop: head timeout, graceful shutdown |
+//! | `connection.rs` | the connection loop: timeouts, the head's size, the caps of connections, graceful shutdown |
 
 mod app;
 mod connection;
@@ -45,8 +45,21 @@ pub struct Config {
     pub status_rate_limit: u32,
     /// The reverse proxies whose `Forwarded` or `X-Forwarded-For` names the client.
     pub trust_proxy: Vec<Cidr>,
-    /// How long a client may take to send a request's head, and then its body.
+    /// How long a client may take to send a request's head, then its body, and to take in any
+    /// part of an answer.
     pub client_timeout: Duration,
+    /// Open connections at most; None: the limit of open files (raised to its hard limit at
+    /// start) less a reserve (`default_max_connections`).
+    pub max_connections: Option<usize>,
+    /// Open connections from one client (an IPv4 address, an IPv6 /64) at most; 0: no such cap.
+    /// Connections from `trust_proxy` are not counted.
+    pub max_connections_per_address: usize,
+}
+
+/// One line on the server's log (stderr), its control and bidirectional characters escaped:
+/// what it names (paths, errors, a request's path) may come from outside.
+pub(crate) fn log(line: &str) {
+    eprintln!("report-helper: {}", crate::terminal::text(line));
 }
 
 /// What the handlers share: the store, the site's folder and the configuration they read.
@@ -123,7 +136,37 @@ pub fn run(config: Config) -> Result<(), String> {
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
         // The first line of output is the address: tests (and `make run`) read it.
         println!("Report helper: http://{bound}/  (Ctrl-C stops it)");
-        connection::serve(listener, app, config.client_timeout).await;
+        // On stderr: a test may stop reading stdout after the first line.
+        let files = connection::raise_open_files_limit();
+        let max = config.max_connections.unwrap_or_else(|| {
+            files.map_or(1000, |(soft, _)| connection::default_max_connections(soft))
+        });
+        let per_address = match config.max_connections_per_address {
+            0 => "no cap per address".to_string(),
+            n => format!("{n} per address"),
+        };
+        match files {
+            Some((soft, hard)) => log(&format!(
+                "open files: {soft} (hard limit {hard}); connections: at most {max}, {per_address}"
+            )),
+            None => log(&format!("connections: at most {max}, {per_address}")),
+        }
+        if let Some((soft, _)) = files {
+            let room = connection::default_max_connections(soft);
+            if max > room {
+                log(&format!(
+                    "--max-connections {max} is more than the open files leave room for \
+                     ({room}): past that, connections wait unanswered"
+                ));
+            }
+        }
+        let limits = connection::Limits {
+            client_timeout: config.client_timeout,
+            max,
+            per_address: config.max_connections_per_address,
+            trust_proxy: config.trust_proxy.clone(),
+        };
+        connection::serve(listener, app, limits).await;
         Ok(())
     })
 }

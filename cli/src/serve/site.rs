@@ -37,7 +37,7 @@ pub async fn file(State(state): State<Arc<AppState>>, method: Method, uri: Uri) 
             .into_response()
     };
     let unreadable = |why: String| {
-        eprintln!("report-helper: the site's {}: {why}", uri.path());
+        super::log(&format!("the site's {}: {why}", uri.path()));
         text(
             StatusCode::INTERNAL_SERVER_ERROR,
             "this file cannot be read\n",
