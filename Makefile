@@ -2,7 +2,7 @@
 PORT ?= 8080
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup build run test lint test-native test-wasm test-e2e test-deploy bench
+.PHONY: setup build run test lint test-native test-wasm test-e2e test-deploy bench attack
 
 setup:
 	@bash tools/setup.sh
@@ -38,6 +38,12 @@ test-e2e:
 test-deploy:
 	cargo build -p report-helper-cli
 	node --test tests/deploy.test.mjs
+
+## A bounded attack on the intake and the native commands, on the loopback (not part of `make test`):
+## one line per attack, HOLDS or BROKEN; exit status 1 if anything is BROKEN (docs/security.md).
+attack: build
+	cargo build --release -p report-helper-cli
+	node tools/attack/run.mjs
 
 ## Benchmarks against peers (not tests): prints medians and ratios.
 bench: build
