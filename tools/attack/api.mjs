@@ -5,17 +5,17 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loopbackSources, postReport, raw, request, startServe, validReport } from './lib.mjs';
+import { json, loopbackSources, postReport, raw, request, startServe, validReport } from './lib.mjs';
 
 export async function replay(results) {
   const server = await startServe();
   try {
     const report = JSON.stringify(validReport());
     const first = await postReport(server, report);
-    const { reference, token } = JSON.parse(first.body);
+    const { reference, token } = json(first.body);
     // Someone who holds the report's JSON (a backup, `reports show`, a partner) posts it again.
     const again = await postReport(server, report);
-    const answer = JSON.parse(again.body);
+    const answer = json(again.body);
     const minted = typeof answer.token === 'string';
     let withdrawn = false;
     if (minted) {
@@ -25,9 +25,9 @@ export async function replay(results) {
     const shapeOk = again.status === 200 && answer.reference === reference && answer.replayed === true
       && typeof answer.status === 'string' && !minted;
     // The person whose first answer was lost retries with the token it has: it is echoed.
-    const withToken = JSON.parse((await postReport(server, report, { headers: { authorization: `Bearer ${token}` } })).body);
+    const withToken = json((await postReport(server, report, { headers: { authorization: `Bearer ${token}` } })).body);
     const echoed = withToken.token === token;
-    const wrongToken = JSON.parse((await postReport(server, report, { headers: { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAAAA' } })).body);
+    const wrongToken = json((await postReport(server, report, { headers: { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAAAA' } })).body);
     const stored = JSON.stringify(server.reports('show', reference));
     const keyKept = stored.includes(JSON.parse(report).idempotency_key);
     results.say(shapeOk && echoed && wrongToken.token === undefined && !keyKept && !withdrawn,

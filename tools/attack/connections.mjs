@@ -7,8 +7,14 @@ import {
 } from './lib.mjs';
 
 const NOFILE = 1024;
-/** A normal client must get its 201 within this, while the attack's connections are open. */
-const NORMAL_WITHIN_MS = 5000;
+/**
+ * A normal client must get its 201 within this, while the attack's connections are open: a
+ * server at its connection cap may refuse it until the attack's connections time out, and the
+ * page retries a POST whose connection failed, so this is --client-timeout and a few seconds.
+ */
+const NORMAL_WITHIN_MS = (CLIENT_TIMEOUT + 4) * 1000;
+/** How long the normal client waits at most for one answer: a hang guard, far past the above. */
+const NORMAL_GIVE_UP_MS = 20_000;
 
 /** Options of the fix of finding 1, passed once `serve` has them (else the defaults must hold). */
 function capArgs({ perAddress } = {}) {
@@ -17,10 +23,29 @@ function capArgs({ perAddress } = {}) {
   return args;
 }
 
-/** A normal POST from 127.0.0.1 while the attack is on: its status and time. */
+/**
+ * A normal POST from 127.0.0.1 while the attack is on, tried again (as the page does) when its
+ * connection is refused or closed: its status, time and tries.
+ */
 async function normalClient(server) {
-  const res = await postReport(server, undefined, { from: '127.0.0.1', timeoutMs: 20_000 });
-  return { ok: res.status === 201 && res.ms <= NORMAL_WITHIN_MS, said: res.status ? `${res.status} after ${seconds(res.ms)}` : `${res.error} after ${seconds(res.ms)}` };
+  const started = performance.now();
+  let tries = 0;
+  for (;;) {
+    tries++;
+    const left = NORMAL_GIVE_UP_MS - (performance.now() - started);
+    const res = await postReport(server, undefined, { from: '127.0.0.1', timeoutMs: Math.max(left, 1) });
+    const ms = performance.now() - started;
+    const refused = res.error && ['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(res.error);
+    if (refused && ms < NORMAL_WITHIN_MS) {
+      await sleep(200);
+      continue;
+    }
+    const what = res.status ?? res.error;
+    return {
+      ok: res.status === 201 && ms <= NORMAL_WITHIN_MS,
+      said: `${what} after ${seconds(ms)}${tries > 1 ? ` (${tries} tries)` : ''}`,
+    };
+  }
 }
 
 /** Waits CLIENT_TIMEOUT + 3 s at most for the server's descriptors to fall to `to`. */
@@ -43,7 +68,7 @@ export async function slowReaders(results, { count = 1100, pipelined = 16 } = {}
     const fall = await descriptorsFall(server, baseline + 50);
     results.say(normal.ok && fall.fell,
       `slow readers: ${count} connections from 110 addresses pipeline ${pipelined} GETs of the wasm each and never read (server limit ${NOFILE} descriptors)`,
-      `a normal POST gets 201 within ${NORMAL_WITHIN_MS / 1000} s; an answer that makes no progress for --client-timeout (${CLIENT_TIMEOUT} s) closes its connection`,
+      `a normal POST (tried again if refused) gets 201 within ${NORMAL_WITHIN_MS / 1000} s; an answer that makes no progress for --client-timeout (${CLIENT_TIMEOUT} s) closes its connection`,
       `normal POST ${normal.said}; server descriptors ${baseline} before, ${held} with the attack open, ${fall.fds} ${seconds(fall.after)} later; peak memory ${server.peakMiB().toFixed(0)} MiB`);
     attack.destroy();
   } finally {
@@ -67,7 +92,7 @@ export async function slowHeads(results, { count = 1000 } = {}) {
     const closed = await until(() => attack.closed() === count, (CLIENT_TIMEOUT + 3) * 1000, 200);
     results.say(normal.ok && closed,
       `slow heads: ${count} connections send a request's head one byte every 0.5 s`,
-      `a normal POST gets 201 within ${NORMAL_WITHIN_MS / 1000} s; each is closed once its head took --client-timeout (${CLIENT_TIMEOUT} s)`,
+      `a normal POST (tried again if refused) gets 201 within ${NORMAL_WITHIN_MS / 1000} s; each is closed once its head took --client-timeout (${CLIENT_TIMEOUT} s)`,
       `normal POST ${normal.said}; server descriptors ${baseline} before, ${held} during; closed by the server within ${CLIENT_TIMEOUT + 3} s: ${attack.closed()} of ${count}`);
     attack.destroy();
   } finally {
@@ -91,7 +116,7 @@ export async function idleConnections(results, { count = 1000 } = {}) {
     const closed = await until(() => attack.closed() === count, (CLIENT_TIMEOUT + 3) * 1000, 200);
     results.say(normal.ok && closed,
       `idle connections: ${count} connections, half silent from the start, half idle after one answered request`,
-      `a normal POST gets 201 within ${NORMAL_WITHIN_MS / 1000} s; each is closed after --client-timeout (${CLIENT_TIMEOUT} s) idle`,
+      `a normal POST (tried again if refused) gets 201 within ${NORMAL_WITHIN_MS / 1000} s; each is closed after --client-timeout (${CLIENT_TIMEOUT} s) idle`,
       `normal POST ${normal.said}; server descriptors ${baseline} before, ${held} during; closed by the server within ${CLIENT_TIMEOUT + 3} s: ${attack.closed()} of ${count}`);
     attack.destroy();
   } finally {

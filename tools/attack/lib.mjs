@@ -19,6 +19,11 @@ const CASES = JSON.parse(readFileSync(join(ROOT, 'schema/tests/report-v1-cases.j
 /** The cases file's valid report, with a fresh idempotency key (or the changes given). */
 export const validReport = (changes = {}) => ({ ...CASES[0].report, idempotency_key: randomUUID(), ...changes });
 
+/** An answer's JSON, or {} when it is not JSON (the attack then says what it got). */
+export function json(text) {
+  try { return JSON.parse(text) ?? {}; } catch { return {}; }
+}
+
 export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 export const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -95,7 +100,7 @@ export function request(server, { method = 'GET', path = '/', headers = {}, body
       res.on('error', (error) => done({ error: error.code ?? error.message, ms: performance.now() - started }));
     });
     req.on('error', (error) => done({ error: error.code ?? error.message, ms: performance.now() - started }));
-    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: `no answer in ${timeoutMs / 1000} s` })));
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: `no answer in ${(timeoutMs / 1000).toFixed(1)} s` })));
     req.end(body);
   });
 }
