@@ -252,6 +252,13 @@ test('Caddy refuses heads over 32 KiB; its body limit is above the intake\'s, wh
   assert.equal(JSON.parse(overIntake.body).problem, 'too-long');
 });
 
+test('deploy/Caddyfile is as `caddy fmt` writes it', () => {
+  const path = join(ROOT, 'deploy/Caddyfile');
+  const fmt = spawnSync('caddy', ['fmt', path], { encoding: 'utf8' });
+  assert.equal(fmt.status, 0, fmt.stderr);
+  assert.equal(fmt.stdout, readFileSync(path, 'utf8'));
+});
+
 test('deploy/report-helper.service passes systemd-analyze verify', (t) => {
   const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
   if (analyze.error) {
