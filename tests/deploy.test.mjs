@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -123,7 +124,7 @@ before(async () => {
   assert.ok(upstreamPort, `no address in ${JSON.stringify(firstLine)}`);
 
   ctx.httpsPort = await freePort();
-  const httpPort = await freePort();
+  const httpPort = ctx.httpPort = await freePort();
   const config = join(ctx.dir, 'Caddyfile');
   writeFileSync(config, localCaddyfile(readFileSync(join(ROOT, 'deploy/Caddyfile'), 'utf8'),
     { httpsPort: ctx.httpsPort, httpPort, upstreamPort }));
@@ -172,6 +173,17 @@ test('the site comes over HTTPS with Caddy\'s HSTS and the intake\'s own headers
   assert.match(res.headers['content-security-policy'], /default-src 'none'/);
   assert.match(res.headers['content-security-policy'], /frame-ancestors 'none'/);
   assert.equal(res.headers['x-frame-options'], 'DENY');
+});
+
+test('plain HTTP is sent to HTTPS (308), with nothing served over it', async () => {
+  const res = await new Promise((done, fail) => {
+    http.get({ host: '127.0.0.1', port: ctx.httpPort, path: '/api/reports?x=1', agent: false, headers: { host: HOST } }, (r) => {
+      r.resume();
+      r.on('end', () => done(r));
+    }).on('error', fail);
+  });
+  assert.equal(res.statusCode, 308);
+  assert.equal(res.headers.location, `https://${HOST}/api/reports?x=1`);
 });
 
 test('only Caddy\'s root certificate is trusted, and it is not in the system\'s store', async () => {
