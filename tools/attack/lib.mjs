@@ -54,7 +54,10 @@ export async function startServe({ args = [], nofile, host = '127.0.0.1', site =
   const exited = new Promise((done) => child.once('exit', done));
   const firstLine = await new Promise((done, fail) => {
     createInterface({ input: child.stdout }).once('line', done);
-    child.once('exit', (code) => fail(new Error(`serve exited (${code}) before it listened: ${log.join('\n')}`)));
+    child.once('exit', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      fail(new Error(`serve exited (${code}) before it listened: ${log.join('\n')}`));
+    });
   });
   const port = Number(firstLine.match(/:(\d+)\//)?.[1]);
   if (!port) throw new Error(`no port in ${JSON.stringify(firstLine)}`);
