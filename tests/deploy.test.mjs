@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -75,7 +75,7 @@ function withOptions(args, values) {
 }
 
 /** One HTTPS request to Caddy, as a client at `from`, trusting only Caddy's local root CA. */
-function request(ctx, { method = 'GET', path = '/', from = '127.0.0.2', headers = {}, body } = {}) {
+function request(ctx, { method = 'GET', path = '/', from = '127.0.0.2', headers = {}, body, holdBody } = {}) {
   return new Promise((done, fail) => {
     const req = https.request({
       host: '127.0.0.1', port: ctx.httpsPort, servername: HOST, localAddress: from, method, path,
@@ -88,7 +88,14 @@ function request(ctx, { method = 'GET', path = '/', from = '127.0.0.2', headers 
     });
     req.on('error', fail);
     req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
-    req.end(body);
+    if (holdBody) {
+      // Half the body now, the rest once `holdBody` resolves: the request stays in flight.
+      const half = Math.floor(body.length / 2);
+      req.write(body.slice(0, half));
+      holdBody.then(() => req.end(body.slice(half)));
+    } else {
+      req.end(body);
+    }
   });
 }
 
@@ -249,6 +256,37 @@ test('the rate limit sees each real client, and a client cannot name another add
     assert.equal((await post(ctx, '127.0.0.5', { forwarded: `for=203.0.113.${10 + i}` })).status, 201);
   }
   assert.equal((await post(ctx, '127.0.0.5', { forwarded: 'for=203.0.113.99' })).status, 429);
+});
+
+test('behind Caddy, 100 clients at once are not one address to the intake\'s connection caps', async () => {
+  // 100 clients each send half a report and wait: Caddy holds a connection to the intake for
+  // each, all from 127.0.0.1. The intake caps connections per address, but not the trusted
+  // proxy's (which would turn away every client past the cap with a 502).
+  const clients = Array.from({ length: 100 }, (_, i) => `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+  let release;
+  const holdBody = new Promise((done) => { release = done; });
+  const before = readdirSync(`/proc/${ctx.serve.pid}/fd`).length;
+  const posts = clients.map((from) => {
+    const body = report();
+    return request(ctx, {
+      method: 'POST', path: '/api/reports', from, body, holdBody,
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    });
+  });
+  // Wait (a hang guard, not a measurement; under the intake's 10 s body timeout) until the
+  // intake holds the 100 connections, less the few idle ones Caddy already had and reuses.
+  const needed = clients.length - 5;
+  const deadline = Date.now() + 8_000;
+  let open = before;
+  while (open - before < needed && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 100));
+    open = readdirSync(`/proc/${ctx.serve.pid}/fd`).length;
+  }
+  console.log(`the intake's descriptors: ${before} before, ${open} with the 100 requests in flight`);
+  release();
+  const statuses = (await Promise.all(posts)).map((r) => r.status);
+  assert.ok(open - before >= needed, `the intake never held ${needed} connections at once (${open - before})`);
+  assert.deepEqual(statuses, clients.map(() => 201));
 });
 
 test('Caddy refuses heads over 32 KiB; its body limit is above the intake\'s, which answers', async () => {
