@@ -2,7 +2,7 @@
 PORT ?= 8080
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup build run test lint test-native test-wasm test-e2e bench
+.PHONY: setup build run test lint test-native test-wasm test-e2e test-deploy bench attack
 
 setup:
 	@bash tools/setup.sh
@@ -17,7 +17,7 @@ run: build
 	target/release/report-helper serve --addr 127.0.0.1:$(PORT) --db data/reports.sqlite --init --site dist
 
 ## Every test: formatting, lints, native and in-browser unit tests, end-to-end tests.
-test: build lint test-native test-wasm test-e2e
+test: build lint test-native test-wasm test-e2e test-deploy
 
 lint:
 	cargo fmt --all --check
@@ -33,6 +33,17 @@ test-wasm:
 test-e2e:
 	cargo build -p report-helper-cli
 	npx playwright test
+
+## deploy/ as a helpline runs it: Caddy (its own CA, on the loopback) in front of `serve`, over HTTPS.
+test-deploy:
+	cargo build -p report-helper-cli
+	node --test tests/deploy.test.mjs
+
+## A bounded attack on the intake and the native commands, on the loopback (not part of `make test`):
+## one line per attack, HOLDS or BROKEN; exit status 1 if anything is BROKEN (docs/security.md).
+attack: build
+	cargo build --release -p report-helper-cli
+	node tools/attack/run.mjs
 
 ## Benchmarks against peers (not tests): prints medians and ratios.
 bench: build

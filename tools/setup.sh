@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build, serve and test the report helper, and
 # skips what is already there: Node.js and npm, Debian's chromium and chromium-driver, sqlite3,
-# FFmpeg's libraries and the tools to bind them, the ffmpeg program, the wasm32 Rust target, the
-# wasm-bindgen CLI pinned in crate/Cargo.toml, and the npm packages.
+# FFmpeg's libraries and the tools to bind them, the ffmpeg program, Caddy, the wasm32 Rust target,
+# the wasm-bindgen CLI pinned in crate/Cargo.toml, and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,10 +26,19 @@ command -v clang >/dev/null || missing+=(clang)
 compgen -G '/usr/lib/llvm-*/lib/libclang.so' >/dev/null || missing+=(libclang-dev)
 # The ffmpeg program: tests/fixtures/video/make-videos.sh, and tests that make videos.
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+# Caddy: tests/deploy.test.mjs runs deploy/Caddyfile in front of the intake (a Caddy of its own).
+caddy_missing=
+command -v caddy >/dev/null || { missing+=(caddy); caddy_missing=1; }
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  # Debian's package starts a system Caddy serving a page on port 80. The tests never use it:
+  # where systemd runs, stop it and keep it from starting again (`systemctl enable --now caddy`
+  # undoes this on a machine that is to serve the intake: deploy/README.md).
+  if [ -n "$caddy_missing" ] && [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now caddy.service || true
+  fi
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
