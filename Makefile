@@ -2,7 +2,7 @@
 PORT ?= 8080
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup build run test lint test-native test-wasm test-e2e bench
+.PHONY: setup build run test lint test-native test-wasm test-e2e fuzz bench
 
 setup:
 	@bash tools/setup.sh
@@ -33,6 +33,18 @@ test-wasm:
 test-e2e:
 	cargo build -p report-helper-cli
 	npx playwright test
+
+## The property tests (docs/testing.md) with many more cases than `make test` gives them: about
+## eight minutes. Each run is stopped after FUZZ_SECONDS and fails (a hang guard, not
+## a budget to fill: the cases are counted, not timed).
+FUZZ_CASES ?= 100000
+FUZZ_SECONDS ?= 600
+fuzz:
+	cargo test -p report-helper -p report-helper-cli --lib --test 'prop_*' --no-run
+	PROPTEST_CASES=$(FUZZ_CASES) timeout $(FUZZ_SECONDS) \
+		cargo test -p report-helper -p report-helper-cli --test 'prop_*'
+	PROPTEST_CASES=$(FUZZ_CASES) timeout $(FUZZ_SECONDS) \
+		cargo test -p report-helper -p report-helper-cli --lib -- prop_tests
 
 ## Benchmarks against peers (not tests): prints medians and ratios.
 bench: build
