@@ -2,7 +2,7 @@
 PORT ?= 8080
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup build run test lint test-native test-wasm test-e2e test-deploy bench attack
+.PHONY: setup build run test lint test-native test-wasm test-e2e test-deploy fuzz bench attack
 
 setup:
 	@bash tools/setup.sh
@@ -44,6 +44,18 @@ test-deploy:
 attack: build
 	cargo build --release -p report-helper-cli
 	node tools/attack/run.mjs
+
+## The property tests (docs/testing.md) with many more cases than `make test` gives them: about
+## eight minutes. Each run is stopped after FUZZ_SECONDS and fails (a hang guard, not
+## a budget to fill: the cases are counted, not timed).
+FUZZ_CASES ?= 100000
+FUZZ_SECONDS ?= 600
+fuzz:
+	cargo test -p report-helper -p report-helper-cli --lib --test 'prop_*' --no-run
+	PROPTEST_CASES=$(FUZZ_CASES) timeout $(FUZZ_SECONDS) \
+		cargo test -p report-helper -p report-helper-cli --test 'prop_*'
+	PROPTEST_CASES=$(FUZZ_CASES) timeout $(FUZZ_SECONDS) \
+		cargo test -p report-helper -p report-helper-cli --lib -- prop_tests
 
 ## Benchmarks against peers (not tests): prints medians and ratios.
 bench: build

@@ -834,3 +834,6 @@ mod tests {
         assert_eq!(err.to_string(), "no end of central directory");
     }
 }
+
+#[cfg(test)]
+mod prop_tests;

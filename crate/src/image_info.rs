@@ -72,8 +72,13 @@ pub fn image_info(head: &[u8]) -> Option<ImageInfo> {
         && matches!(le32(head, 14), Some(12 | 40 | 52 | 56 | 64 | 108 | 124))
     {
         // "BM" alone starts plenty of text; the DIB header's size must be one of the known ones.
-        // Height is negative for top-down bitmaps.
-        let size = (|| Some((le32(head, 18)?, (le32(head, 22)? as i32).unsigned_abs())))();
+        // The 12-byte BITMAPCOREHEADER (OS/2 1.x) has 16-bit sides; the others 32-bit, the
+        // height negative for top-down bitmaps.
+        let size = if le32(head, 14) == Some(12) {
+            (|| Some((le16(head, 18)?, le16(head, 20)?)))()
+        } else {
+            (|| Some((le32(head, 18)?, (le32(head, 22)? as i32).unsigned_abs())))()
+        };
         (ImageFormat::Bmp, size)
     } else if head.get(4..8) == Some(b"ftyp") && matches!(head.get(8..12), Some(b"avif" | b"avis"))
     {
@@ -158,6 +163,26 @@ mod tests {
         assert_eq!(
             (info.format, info.dimensions),
             (ImageFormat::Bmp, Some((3, 2)))
+        );
+    }
+
+    /// Found by the property test (tests/prop_image_info.rs): the OS/2 1.x header's sides are
+    /// 16-bit, and were read as 32-bit (300x200 came out as 13107500x1572865).
+    #[test]
+    fn bitmap_core_header() {
+        // A 300x200 bitmap with a 12-byte BITMAPCOREHEADER: size, width, height (16-bit,
+        // unsigned), planes 1, 24 bits per pixel.
+        let mut head = b"BM".to_vec();
+        head.extend([0u8; 12]);
+        head.extend(12u32.to_le_bytes());
+        head.extend(300u16.to_le_bytes());
+        head.extend(200u16.to_le_bytes());
+        head.extend(1u16.to_le_bytes());
+        head.extend(24u16.to_le_bytes());
+        let info = image_info(&head).unwrap();
+        assert_eq!(
+            (info.format, info.dimensions),
+            (ImageFormat::Bmp, Some((300, 200)))
         );
     }
 

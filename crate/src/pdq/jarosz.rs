@@ -412,12 +412,20 @@ impl Downsampler {
     }
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod prop_tests;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// A direct transcription of the reference: full-size buffers, strided box filters.
-    fn reference_downsample(data: &[u8], w: usize, h: usize, layout: PixelLayout) -> Grid64 {
+    pub(super) fn reference_downsample(
+        data: &[u8],
+        w: usize,
+        h: usize,
+        layout: PixelLayout,
+    ) -> Grid64 {
         let mut a = vec![0f32; w * h];
         for (row, out) in data.chunks(w * layout.channels()).zip(a.chunks_mut(w)) {
             luma_into(row, layout, out.iter_mut());
@@ -488,7 +496,7 @@ mod tests {
         grid
     }
 
-    fn noise(len: usize, seed: u64) -> Vec<u8> {
+    pub(super) fn noise(len: usize, seed: u64) -> Vec<u8> {
         let mut s = seed;
         (0..len)
             .map(|_| {
