@@ -20,6 +20,43 @@ const html = `
   </div>
 </section>`;
 
+/** The IPv4 address `a.b.c.d` as its four numbers. */
+const octets = (host) => host.split('.').map(Number);
+
+/**
+ * Whether an IPv4 address is on this device or a private network, as the core's
+ * is_private_ipv4 (crate/src/report/rules.rs) says: 0/8, 10/8, 127/8, 169.254/16, 172.16/12,
+ * 192.168/16, 100.64/10.
+ */
+function privateIpv4([a, b]) {
+  return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32)
+    || (a === 192 && b === 168) || (a === 100 && b >= 64 && b < 128);
+}
+
+/**
+ * Whether a host as `URL` writes it (IPv4 in dotted decimal, IPv6 in brackets and hex, names in
+ * lower case) is this device or a private network: `localhost` and names under it, and the
+ * ranges of the core's is_private_ipv4 and is_private_ipv6.
+ */
+function isPrivateHost(host) {
+  const name = host.replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return privateIpv4(octets(host));
+  if (!host.startsWith('[')) return false;
+  // Eight 16-bit groups, the '::' filled with zeros.
+  const [head, tail = ''] = host.slice(1, -1).split('::');
+  const part = (s) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
+  const [h, t] = [part(head), part(tail)];
+  const g = host.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill(0), ...t] : h;
+  const v4 = [g[6] >> 8, g[6] & 255, g[7] >> 8, g[7] & 255];
+  const zeros = (from, to) => g.slice(from, to).every((x) => x === 0);
+  const mapped = zeros(0, 5) && g[5] === 0xffff;
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6);
+  return (zeros(0, 7) && g[7] <= 1) // :: and ::1
+    || (g[0] & 0xfe00) === 0xfc00 || (g[0] & 0xffc0) === 0xfe80 || (g[0] & 0xffc0) === 0xfec0
+    || ((mapped || nat64) && privateIpv4(v4));
+}
+
 /** A line of the URL box as the WHATWG parser writes it, or why it cannot be reported. */
 export function normaliseUrl(line) {
   let text = line.trim();
@@ -36,11 +73,14 @@ export function normaliseUrl(line) {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: 'scheme' };
   if (!url.hostname || /\s/.test(line.trim())) return { problem: 'invalid' };
+  if (isPrivateHost(url.hostname)) return { problem: 'private' };
   // The fragment never reaches the server, and credentials in a link must not be passed on.
   url.hash = '';
   url.username = '';
   url.password = '';
   const href = url.href;
+  // `URL` keeps a '%' that starts no escape (`%zz`) as it is; the core refuses it.
+  if (/%(?![\da-f]{2})/i.test(href)) return { problem: 'invalid' };
   if (href.length > MAX_URL_BYTES) return { problem: 'long' };
   return { url: href };
 }

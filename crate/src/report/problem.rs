@@ -43,8 +43,14 @@ pub enum Problem {
     /// Neither an item nor a URL.
     Empty,
     NotHttpUrl,
-    /// A URL the WHATWG parser would have changed: upper-case host, fragment, spaces, non-ASCII.
+    /// A URL the WHATWG parser would have changed: upper-case host, fragment, spaces, non-ASCII,
+    /// quotes or `<>`, a `%` that starts no escape.
     NotNormalised,
+    /// A URL with a user name or password in it (`https://user:pass@host/`).
+    HasCredentials,
+    /// A URL whose host is this device or a private network: `localhost`, or an IP address that
+    /// is loopback, private, link-local, unspecified or carrier NAT (see `rules.rs`).
+    PrivateAddress,
     Duplicate {
         first: usize,
     },
@@ -85,8 +91,10 @@ impl Problem {
     /// | `too-long` | [`Problem::TooLong`] | a text, URL or email over its limit, or the whole report (field `""`) over 526,336 bytes, or over 64 KiB not counting the text of its vPDQ `hashes` |
     /// | `too-many` | [`Problem::TooMany`] | over 1000 items or 1000 URLs; over 10800 frame hashes in an item, or in the whole report (field `items[i].vpdq.hashes` of the item that goes over) |
     /// | `empty` | [`Problem::Empty`] | neither a file nor a URL (field `items`) |
-    /// | `not-http-url` | [`Problem::NotHttpUrl`] | a URL that is not `http://` or `https://` with a host |
-    /// | `not-normalised` | [`Problem::NotNormalised`] | a URL the browser's `URL` would have changed |
+    /// | `not-http-url` | [`Problem::NotHttpUrl`] | a URL that the WHATWG parser cannot read (`https://[/`, port 99999999), or that is not `http://` or `https://` |
+    /// | `not-normalised` | [`Problem::NotNormalised`] | a URL the browser's `URL` would have changed (upper-case host, fragment, spaces, non-ASCII, quotes or `<>`, a `\` for a `/`), or with a `%` that starts no escape |
+    /// | `has-credentials` | [`Problem::HasCredentials`] | a URL with a user name or password in it |
+    /// | `private-address` | [`Problem::PrivateAddress`] | a URL whose host is `localhost` (or a name under it) or an IP address in a loopback, private, link-local, unspecified or carrier-NAT range |
     /// | `duplicate` | [`Problem::Duplicate`] | a URL given twice |
     /// | `not-idempotency-key` | [`Problem::NotIdempotencyKey`] | not 16 to 64 of `A-Z a-z 0-9 - _` |
     /// | `not-utc-timestamp` | [`Problem::NotUtcTimestamp`] | `created_at` is not RFC 3339 in UTC with `Z`, or not a real time (31 February, 12:00:60) |
@@ -111,6 +119,8 @@ impl Problem {
             Problem::Empty => "empty",
             Problem::NotHttpUrl => "not-http-url",
             Problem::NotNormalised => "not-normalised",
+            Problem::HasCredentials => "has-credentials",
+            Problem::PrivateAddress => "private-address",
             Problem::Duplicate { .. } => "duplicate",
             Problem::NotIdempotencyKey => "not-idempotency-key",
             Problem::NotUtcTimestamp => "not-utc-timestamp",
@@ -177,7 +187,13 @@ impl fmt::Display for ReportError {
             Problem::Empty => ("a report needs at least one file or one URL", None, ""),
             Problem::NotHttpUrl => ("not an http or https URL", None, ""),
             Problem::NotNormalised => (
-                "not in normal form (lower-case host, no fragment, no spaces, ASCII)",
+                "not as the WHATWG URL parser writes it (lower-case host, no fragment, ASCII, escapes)",
+                None,
+                "",
+            ),
+            Problem::HasCredentials => ("has a user name or password in it", None, ""),
+            Problem::PrivateAddress => (
+                "points at this device or a private network, not the internet",
                 None,
                 "",
             ),

@@ -161,38 +161,459 @@ fn is_email(s: &str) -> bool {
     labels >= 2 && prev != '.' && prev != '-' && !digits_only
 }
 
-/// A URL as the WHATWG parser serialises an http(s) URL: ASCII, no spaces, no fragment, and a
-/// host in lower case. The page normalises with the browser's `URL`; this checks the result.
-fn check_url(url: &str) -> Result<(), Problem> {
-    if url.len() > MAX_URL_BYTES {
+/// Whether an IPv4 address is one no public page lives at: this network (0/8), private
+/// (10/8, 172.16/12, 192.168/16), loopback (127/8), link-local (169.254/16, where cloud metadata
+/// services answer) or shared by carriers' NAT (100.64/10).
+fn is_private_ipv4(ip: u32) -> bool {
+    let [a, b, ..] = ip.to_be_bytes();
+    matches!(a, 0 | 10 | 127)
+        || (a == 169 && b == 254)
+        || (a == 172 && b & 0xf0 == 16)
+        || (a == 192 && b == 168)
+        || (a == 100 && b & 0xc0 == 64)
+}
+
+/// The same for IPv6: unspecified, loopback, unique local (fc00::/7), link-local (fe80::/10), the
+/// old site-local (fec0::/10), and an IPv4 address above written as IPv6 (::ffff:0:0/96, and the
+/// NAT64 prefix 64:ff9b::/96).
+fn is_private_ipv6(s: &[u16; 8]) -> bool {
+    let v4 = (u32::from(s[6]) << 16) | u32::from(s[7]);
+    let mapped = s[..5] == [0; 5] && s[5] == 0xffff;
+    let nat64 = s[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+    (s[..7] == [0; 7] && s[7] <= 1)
+        || (s[0] & 0xfe00) == 0xfc00
+        || (s[0] & 0xffc0) == 0xfe80
+        || (s[0] & 0xffc0) == 0xfec0
+        || ((mapped || nat64) && is_private_ipv4(v4))
+}
+
+/// How the WHATWG parser would read a URL's host, as far as this check can tell.
+enum Host {
+    /// The parser refuses it (`[::1`, `1.2.3.256`, `a.1`, an empty host).
+    Invalid,
+    /// Outside what this check reads (`%`, non-ASCII, empty labels): it may be fine, private or
+    /// refused by the parser, so the URL is refused as not normalised (stricter, never looser).
+    Unknown,
+    /// Read; `canonical` when the parser writes it back exactly as it is.
+    Read { private: bool, canonical: bool },
+}
+
+/// An IPv4 part as WHATWG reads it: decimal, hex after `0x`, octal after `0`; None if it is not
+/// a number. Saturates: any value over 255 is refused or too big anyway.
+fn ipv4_number(part: &[u8]) -> Option<u64> {
+    let (digits, radix) = match part {
+        [] => return None,
+        [b'0', b'x', rest @ ..] => (rest, 16),
+        [b'0', rest @ ..] if !rest.is_empty() => (rest, 8),
+        _ => (part, 10),
+    };
+    digits.iter().try_fold(0u64, |n, &c| {
+        let digit = char::from(c).to_digit(radix)?;
+        Some(
+            n.saturating_mul(u64::from(radix))
+                .saturating_add(u64::from(digit)),
+        )
+    })
+}
+
+/// WHATWG's IPv4 parser, for a host whose last label is a number, so that `0x7f.1` is
+/// 127.0.0.1, private; `name` is the host in lower case without a final dot. The parser writes
+/// the address in dotted decimal: four parts, no leading zeros.
+fn read_ipv4(host: &[u8], name: &[u8]) -> Host {
+    let parts = name.split(|&c| c == b'.').count();
+    if parts > 4 {
+        return Host::Invalid;
+    }
+    let mut ip = 0u64;
+    for (i, part) in name.split(|&c| c == b'.').enumerate() {
+        let Some(value) = ipv4_number(part) else {
+            return Host::Invalid;
+        };
+        // Every part but the last is one byte; the last fills the bytes left.
+        let bits = if i + 1 < parts {
+            8
+        } else {
+            8 * (5 - parts as u32)
+        };
+        if value >= 1u64 << bits {
+            return Host::Invalid;
+        }
+        ip = (ip << bits) | value;
+    }
+    let decimal = |part: &[u8]| {
+        matches!(part, [b'0'] | [b'1'..=b'9', ..])
+            && part.len() <= 3
+            && part.iter().all(u8::is_ascii_digit)
+    };
+    Host::Read {
+        private: is_private_ipv4(ip as u32),
+        canonical: host.split(|&c| c == b'.').count() == 4
+            && host.split(|&c| c == b'.').all(decimal),
+    }
+}
+
+/// RFC 3492's bias adaptation, for [`punycode_ok`].
+fn punycode_adapt(delta: u32, points: u32, first: bool) -> u32 {
+    let mut delta = if first { delta / 700 } else { delta / 2 };
+    delta += delta / points;
+    let mut k = 0;
+    while delta > 35 * 26 / 2 {
+        delta /= 35;
+        k += 36;
+    }
+    k + 36 * delta / (delta + 38)
+}
+
+/// Whether a punycode label (what follows `xn--`) decodes to letters the parser surely keeps as
+/// written: at least one lower-case letter of Latin-1 (`ß`, `à` to `ÿ` but `÷`) among lower-case
+/// ASCII letters, digits and `-`. The parser knows all of Unicode; this check does not carry its
+/// tables, so it refuses other scripts (stricter: docs/payload.md).
+fn punycode_ok(label: &[u8]) -> bool {
+    let (basic, digits) = match label.iter().rposition(|&c| c == b'-') {
+        Some(dash) => (&label[..dash], &label[dash + 1..]),
+        None => (&label[..0], label),
+    };
+    // Nothing to decode: the label would be all ASCII, which the parser refuses.
+    if digits.is_empty() || digits.len() > 59 {
+        return false;
+    }
+    let mut points = basic.len() as u32;
+    let (mut n, mut i, mut bias) = (128u32, 0u32, 72u32);
+    let mut rest = digits.iter();
+    while rest.len() > 0 {
+        let old_i = i;
+        let mut weight = 1u32;
+        let mut k = 36u32;
+        loop {
+            let digit = match rest.next() {
+                Some(&c @ b'a'..=b'z') => u32::from(c - b'a'),
+                Some(&c @ b'0'..=b'9') => u32::from(c - b'0') + 26,
+                _ => return false,
+            };
+            let Some(next) = digit.checked_mul(weight).and_then(|d| i.checked_add(d)) else {
+                return false;
+            };
+            i = next;
+            let t = k.saturating_sub(bias).clamp(1, 26);
+            if digit < t {
+                break;
+            }
+            let Some(next) = weight.checked_mul(36 - t) else {
+                return false;
+            };
+            weight = next;
+            k += 36;
+        }
+        points += 1;
+        bias = punycode_adapt(i - old_i, points, old_i == 0);
+        n += i / points;
+        i = i % points + 1;
+        if !(n == 0xdf || (0xe0..=0xff).contains(&n) && n != 0xf7) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A host that is not in brackets: a domain of ASCII letters, digits, `-` and `_`, or an IPv4
+/// address in any of the forms WHATWG reads.
+fn read_name(host: &[u8]) -> Host {
+    // Empty, or a byte WHATWG forbids in a domain whatever the escapes and mapping around it.
+    let forbidden = |c: &u8| *c < b' ' || b" <>[]^|\x7f".contains(c);
+    if host.is_empty() || host.iter().any(forbidden) {
+        return Host::Invalid;
+    }
+    if !host
+        .iter()
+        .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
+    {
+        return Host::Unknown;
+    }
+    let lower = host.to_ascii_lowercase();
+    let name = lower.strip_suffix(b".").unwrap_or(&lower);
+    // WHATWG: a host whose last label is a number is an IPv4 address or nothing (`a.1`).
+    let last = name.rsplit(|&c| c == b'.').next().unwrap_or_default();
+    if (!last.is_empty() && last.iter().all(u8::is_ascii_digit)) || ipv4_number(last).is_some() {
+        return read_ipv4(host, name);
+    }
+    let labels_ok = name.split(|&c| c == b'.').all(|label| match label {
+        [] => false,
+        [b'x', b'n', b'-', b'-', rest @ ..] => punycode_ok(rest),
+        _ => true,
+    });
+    if !labels_ok {
+        return Host::Unknown;
+    }
+    Host::Read {
+        // WHATWG and RFC 6761 keep `localhost` and every name under it for this machine.
+        private: name == b"localhost" || name.ends_with(b".localhost"),
+        canonical: lower == host,
+    }
+}
+
+/// WHATWG's IPv6 parser (what is between the brackets), without the dotted IPv4 form at the
+/// end, which the parser writes in hex: [`read_host`] takes that as `Unknown`.
+fn parse_ipv6(text: &[u8]) -> Option<[u16; 8]> {
+    let mut address = [0u16; 8];
+    let mut piece = 0;
+    let mut compress = None;
+    let mut p = 0;
+    let at = |p: usize| text.get(p).copied();
+    if at(0) == Some(b':') {
+        if at(1) != Some(b':') {
+            return None;
+        }
+        p = 2;
+        piece = 1;
+        compress = Some(1);
+    }
+    while p < text.len() {
+        if piece == 8 {
+            return None;
+        }
+        if at(p) == Some(b':') {
+            if compress.is_some() {
+                return None;
+            }
+            p += 1;
+            piece += 1;
+            compress = Some(piece);
+            continue;
+        }
+        let (mut value, mut length) = (0u16, 0);
+        while length < 4 {
+            let Some(digit) = at(p).and_then(|c| char::from(c).to_digit(16)) else {
+                break;
+            };
+            value = value * 16 + digit as u16;
+            p += 1;
+            length += 1;
+        }
+        match at(p) {
+            Some(b':') => {
+                p += 1;
+                if p == text.len() {
+                    return None;
+                }
+            }
+            Some(_) => return None,
+            None => {}
+        }
+        address[piece] = value;
+        piece += 1;
+    }
+    match compress {
+        Some(start) => {
+            // The pieces after `::` move to the end; zeros fill the gap.
+            address[start..].rotate_right(8 - piece);
+        }
+        None if piece != 8 => return None,
+        None => {}
+    }
+    Some(address)
+}
+
+/// WHATWG's IPv6 serialisation: lower-case hex without leading zeros, the first longest run of
+/// two or more zero pieces as `::`.
+fn ipv6_text(address: &[u16; 8]) -> Vec<u8> {
+    let (mut compress, mut longest, mut i) = (None, 1, 0);
+    while i < 8 {
+        let start = i;
+        while i < 8 && address[i] == 0 {
+            i += 1;
+        }
+        if i - start > longest {
+            compress = Some(start);
+            longest = i - start;
+        }
+        i += 1;
+    }
+    let mut out = Vec::with_capacity(39);
+    let mut i = 0;
+    while i < 8 {
+        if compress == Some(i) {
+            out.extend_from_slice(if i == 0 { b"::" } else { b":" });
+            i += longest;
+            continue;
+        }
+        let piece = address[i];
+        for shift in [12, 8, 4, 0] {
+            if piece >> shift != 0 || shift == 0 {
+                out.push(b"0123456789abcdef"[usize::from((piece >> shift) & 0xf)]);
+            }
+        }
+        if i != 7 {
+            out.push(b':');
+        }
+        i += 1;
+    }
+    out
+}
+
+fn read_host(host: &[u8]) -> Host {
+    match host {
+        [b'[', inside @ .., b']'] if inside.contains(&b'.') => Host::Unknown,
+        [b'[', inside @ .., b']'] => match parse_ipv6(inside) {
+            Some(address) => Host::Read {
+                private: is_private_ipv6(&address),
+                canonical: ipv6_text(&address) == inside,
+            },
+            None => Host::Invalid,
+        },
+        [b'[', ..] => Host::Invalid,
+        _ => read_name(host),
+    }
+}
+
+/// A port: None when the parser refuses it, else whether it is written as the parser writes it
+/// (no leading zero, not the scheme's default, not empty).
+fn read_port(port: Option<&[u8]>, default: u64) -> Option<bool> {
+    let Some(port) = port else {
+        return Some(true);
+    };
+    let value = port.iter().try_fold(0u64, |n, &c| {
+        c.is_ascii_digit()
+            .then(|| (n * 10 + u64::from(c - b'0')).min(1 << 20))
+    })?;
+    if value > 65535 {
+        return None;
+    }
+    Some(!port.is_empty() && (port[0] != b'0' || port.len() == 1) && value != default)
+}
+
+/// Every `%` starts an escape of two hex digits. The WHATWG parser keeps a stray `%` as it is
+/// (`%zz`), so the serialisation alone does not catch it.
+fn escapes_ok(b: &[u8]) -> bool {
+    b.iter().enumerate().all(|(i, &c)| {
+        c != b'%'
+            || b.get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    })
+}
+
+/// The printable ASCII bytes but `except`, as a set of bits.
+const fn printable_except(except: &[u8]) -> u128 {
+    let mut set = ((1u128 << 0x7f) - 1) & !((1u128 << 0x21) - 1);
+    let mut i = 0;
+    while i < except.len() {
+        set &= !(1u128 << except[i]);
+        i += 1;
+    }
+    set
+}
+
+/// What the parser leaves as it is in an http(s) path, and in its query (it escapes `'` there).
+const PATH_KEPT: u128 = printable_except(b"\"#<>?`{}\\");
+const QUERY_KEPT: u128 = printable_except(b"\"#<>'");
+
+fn kept(set: u128, c: u8) -> bool {
+    c < 128 && (set >> c) & 1 == 1
+}
+
+/// A `.` or `..` segment, also written with `%2e`, which the parser resolves.
+fn is_dot_segment(segment: &[u8]) -> bool {
+    let (mut i, mut dots) = (0, 0);
+    while i < segment.len() {
+        if segment[i] == b'.' {
+            i += 1;
+        } else if segment[i..].len() >= 3 && segment[i..i + 3].eq_ignore_ascii_case(b"%2e") {
+            i += 3;
+        } else {
+            return false;
+        }
+        dots += 1;
+    }
+    (1..=2).contains(&dots)
+}
+
+/// A path and query as the parser writes them for http(s): a path from `/`, only characters it
+/// leaves unescaped, no `.` or `..` segment, no fragment, and every `%` starting an escape.
+fn path_and_query_normal(rest: &[u8]) -> bool {
+    let end = rest.iter().position(|&c| c == b'?').unwrap_or(rest.len());
+    let (path, query) = rest.split_at(end);
+    path.first() == Some(&b'/')
+        && path.iter().all(|&c| kept(PATH_KEPT, c))
+        && query.iter().all(|&c| kept(QUERY_KEPT, c))
+        && !path.split(|&c| c == b'/').any(is_dot_segment)
+        && escapes_ok(rest)
+}
+
+/// A URL exactly as the WHATWG parser (the browser's `URL`) writes back an http(s) URL, with no
+/// user name or password, no fragment, and not at a private or local address. Hand-written on
+/// bytes for a strict subset of what the parser accepts, so that the page's WebAssembly does not
+/// carry a whole URL parser; crate/tests/url_reference.rs checks it against the `url` crate.
+/// Outside the subset it refuses, with the parser's code where it can tell cheaply.
+fn check_url(text: &str) -> Result<(), Problem> {
+    if text.len() > MAX_URL_BYTES {
         return Err(Problem::TooLong {
             max: MAX_URL_BYTES,
             unit: "bytes",
         });
     }
-    let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
-        return Err(Problem::NotHttpUrl);
+    let b = text.as_bytes();
+    // The scheme in any case, to name the right problem; only lower case is normalised. Other
+    // spellings the parser reads as http(s) (`https:x`, ` https://x`) are refused as not
+    // normalised, which may name the problem less exactly than the parser would.
+    let starts = |prefix: &[u8]| {
+        b.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
     };
-    // On bytes: the delimiters are ASCII, so they are never part of another character.
-    let rest = rest.as_bytes();
-    let end = rest.iter().position(|&b| b == b'/' || b == b'?');
-    let authority = &rest[..end.unwrap_or(rest.len())];
-    let host = match authority.iter().rposition(|&b| b == b'@') {
-        Some(at) => &authority[at + 1..],
-        None => authority,
+    let scheme_len = match (starts(b"https://"), starts(b"http://")) {
+        (true, _) => 8,
+        (false, true) => 7,
+        _ if starts(b"http:") || starts(b"https:") || b.first().is_some_and(|&c| c <= b' ') => {
+            return Err(Problem::NotNormalised)
+        }
+        _ => return Err(Problem::NotHttpUrl),
     };
-    let host = host.split(|&b| b == b':').next().unwrap_or_default();
-    if host.is_empty() && authority.first() != Some(&b'[') {
-        return Err(Problem::NotHttpUrl);
+    let default_port = if scheme_len == 8 { 443 } else { 80 };
+    let (scheme, rest) = b.split_at(scheme_len);
+    // The parser drops tabs and newlines, and spaces and controls at the end, then reads on;
+    // and it skips more slashes before the host.
+    let dropped = b.iter().any(|&c| matches!(c, b'\t' | b'\n' | b'\r'));
+    if dropped || b.last().is_some_and(|&c| c <= b' ') || matches!(rest, [b'/' | b'\\', ..]) {
+        return Err(Problem::NotNormalised);
     }
-    let normal = url.bytes().all(|b| b.is_ascii_graphic())
-        && !url.contains('#')
-        && !authority.iter().any(u8::is_ascii_uppercase)
-        && rest.contains(&b'/');
-    if !normal {
+    let authority_end = rest
+        .iter()
+        .position(|c| b"/?#\\".contains(c))
+        .unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let (user_info, host_port) = match authority.iter().rposition(|&c| c == b'@') {
+        Some(at) => (Some(&authority[..at]), &authority[at + 1..]),
+        None => (None, authority),
+    };
+    // The port starts at the first `:` outside brackets.
+    let mut in_brackets = false;
+    let colon = host_port.iter().position(|&c| {
+        match c {
+            b'[' => in_brackets = true,
+            b']' => in_brackets = false,
+            _ => {}
+        }
+        c == b':' && !in_brackets
+    });
+    let (host, port) = match colon {
+        Some(colon) => (&host_port[..colon], Some(&host_port[colon + 1..])),
+        None => (host_port, None),
+    };
+    let (private, host_port_canonical) = match (read_host(host), read_port(port, default_port)) {
+        (Host::Invalid, _) | (_, None) => return Err(Problem::NotHttpUrl),
+        (Host::Unknown, _) => return Err(Problem::NotNormalised),
+        (Host::Read { private, canonical }, Some(port_canonical)) => {
+            (private, canonical && port_canonical)
+        }
+    };
+    // `https://:@host/` has an empty user name and password, which the parser drops.
+    if user_info.is_some_and(|user_info| !matches!(user_info, b"" | b":")) {
+        return Err(Problem::HasCredentials);
+    }
+    if private {
+        return Err(Problem::PrivateAddress);
+    }
+    let scheme_lower = !scheme.iter().any(u8::is_ascii_uppercase);
+    if user_info.is_some() || !scheme_lower || !host_port_canonical || !path_and_query_normal(path)
+    {
         return Err(Problem::NotNormalised);
     }
     Ok(())
