@@ -4,20 +4,11 @@
 //! them longer (`make fuzz`, docs/testing.md).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod prop_config;
+
+use prop_config::config;
 use proptest::prelude::*;
 use report_helper::{image_info, ImageFormat};
-
-/// `default` cases, or `PROPTEST_CASES` when it is set.
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
-}
 
 /// A header written from a format's specification, with the size it declares and how many
 /// bytes must be there before the format can be told at all.

@@ -4,21 +4,12 @@
 //! `PROPTEST_CASES` runs them longer (`make fuzz`, docs/testing.md).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod prop_config;
+
+use prop_config::config;
 use proptest::prelude::*;
 use report_helper::pdq::PdqHasher;
 use report_helper::{hash_pixels, PdqSize, PixelLayout};
-
-/// `default` cases, or `PROPTEST_CASES` when it is set.
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
-}
 
 /// `len` bytes of noise from `seed` (a 64-bit LCG's top bytes): an image's pixels without
 /// generating each byte through proptest, so that large images stay cheap.

@@ -3,20 +3,11 @@
 //! Native only; `PROPTEST_CASES` runs them longer (`make fuzz`, docs/testing.md).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod prop_config;
+
+use prop_config::config;
 use proptest::prelude::*;
 use report_helper::encode_png;
-
-/// `default` cases, or `PROPTEST_CASES` when it is set.
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
-}
 
 /// An RGBA image: its width, height and pixels. Noise alone would mostly leave rows unfiltered,
 /// so rows are also smooth (gradients), flat, or the row above changed a little, where the

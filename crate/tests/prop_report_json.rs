@@ -9,24 +9,15 @@
 //! Native only (serde); `PROPTEST_CASES` runs them longer (`make fuzz`, docs/testing.md).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod prop_config;
+
+use prop_config::config;
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{TestRng, TestRunner};
 use report_helper::report::Report;
 use serde_json::{json, Map, Value};
-
-/// `default` cases, or `PROPTEST_CASES` when it is set.
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
-}
 
 /// The reports the cases file says are valid (a report is an object, or a text as sent).
 fn valid_cases() -> Vec<Value> {
