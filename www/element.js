@@ -6,6 +6,7 @@
 // interface below); parts with a job of their own are in components/. Everything before "Send"
 // stays in this element's memory: no storage, no network. What is sent is built and checked by
 // the core (buildReport); the files themselves never leave the page.
+import { configIn, localise, readConfig } from './config.js';
 import { stopAllHashing } from './hashing.js';
 import { FALLBACK, format, loadCatalog, pickLanguage } from './i18n.js';
 import { buildReport } from './report.js';
@@ -87,6 +88,8 @@ export class ReportHelper extends HTMLElement {
   #errors = new Map(); // error element id -> {key, params}, shown until cleared
   #exiting = false;
   #languageAsked = 0;
+  #config = null; // the helpline's configuration (config.js), read when first needed
+  #configSet = false; // set through the `config` property, which wins over the markup
 
   constructor() {
     super();
@@ -105,8 +108,14 @@ export class ReportHelper extends HTMLElement {
       get exiting() {
         return host.#exiting;
       },
+      /** The helpline's configuration, checked (config.js): every field may be missing. */
+      get config() {
+        return host.config;
+      },
       steps: {},
       t: this.#t,
+      /** The helpline's name, else the neutral words for it ("the helpline"). */
+      helplineName: () => localise(this.config.name, this.#lang) || this.#t('helpline.neutral'),
       q: (selector) => this.#root.querySelector(selector),
       all: (selector) => [...this.#root.querySelectorAll(selector)],
       attrUrl: (name) => this.#safeUrl(this.getAttribute(name)),
@@ -138,6 +147,13 @@ export class ReportHelper extends HTMLElement {
   }
 
   connectedCallback() {
+    // A `config` set on the element before this class was defined is an own property that
+    // hides the setter: take it through the setter.
+    if (Object.hasOwn(this, 'config')) {
+      const value = this.config;
+      delete this.config;
+      this.config = value;
+    }
     if (!this.#root.firstChild) this.#render();
     this.#quickExit.listen(true);
     window.addEventListener('beforeunload', this.#onBeforeUnload);
@@ -152,6 +168,22 @@ export class ReportHelper extends HTMLElement {
   attributeChangedCallback(name) {
     if (name === 'lang' && this.isConnected) this.#setLanguage();
     if (name === 'hotline-url' && this.#root.firstChild) this.#applyText();
+  }
+
+  /**
+   * The helpline's configuration (config.js: its name, contacts, time frames, support lines), as
+   * checked: invalid fields are dropped. Set it to an object, or put it inside the element as
+   * `<script type="application/json">`; setting it redraws every text.
+   */
+  get config() {
+    if (!this.#config) this.#config = readConfig(this.#configSet ? null : configIn(this));
+    return this.#config;
+  }
+
+  set config(value) {
+    this.#configSet = true;
+    this.#config = readConfig(value);
+    if (this.#root.firstChild) this.#applyText();
   }
 
   /** The language in use: the `lang` attribute, the page's, the browser's, else English. */
