@@ -375,7 +375,6 @@ export function cases() {
       '"accounts":[{"platform":"Snapchat","name":"sanne_fake"},{"platform":"X","name":"@x"}],"explanation"',
     ),
   });
-  out.push({ name: 'an empty list of accounts is left out', report: { ...valid(), accounts: [] }, valid: true, canonical: VALID_CANONICAL });
 
   // A video's vPDQ, and the largest report there is: three hours of hashes, and exactly 64 KiB
   // besides them (526336 bytes in all).
