@@ -3,14 +3,9 @@
 // idempotency key, and the same access code). Nothing of it is stored. Fetched when first used.
 import { reportJson } from '../wasm/report_helper.js';
 import { core } from '../report/core.js';
-
-/** What the `saved_report` key of a saved report says (docs/payload.md). */
-export const SAVED_REPORT = 'report-helper/saved-report@1';
+import { SAVED_REPORT } from '../report/send.js';
 // The largest report (526,336 B of JSON) escaped into a string, with room for the rest.
 const MAX_FILE = 1 << 20;
-
-/** The saved report's file: the report as the exact JSON to send, and its access code. */
-export const savedReportFile = (json, token) => `${JSON.stringify({ saved_report: SAVED_REPORT, token, report: json }, null, 2)}\n`;
 
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 

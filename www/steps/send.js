@@ -2,7 +2,7 @@
 // code, what happens next, the receipts, and the blacked-out screenshots in one ZIP made here.
 // When sending fails for good: the helpline's other routes and a saved report to send later
 // (components/saved-report.js takes it back on the first step).
-import { newToken, receipt, receiptHtml, sendReport } from '../report.js';
+import { newToken, savedReportFile, sendReport } from '../report.js';
 import { contacts } from '../config.js';
 import { h } from '../dom.js';
 import { kept } from './evidence.js';
@@ -72,6 +72,8 @@ const groupsOf = (code) => code.match(/^[^-]*-|.{1,4}/g);
 export default (ctx) => {
   let abort = null;
   let picker = null;
+  let after = null; // send-after.js, once fetched
+  const loadAfter = async () => (after ??= (await import('./send-after.js')).default(ctx));
   // One access code per report, made here and sent with every attempt, the "Try again" button's
   // too: whichever answer arrives, the code is one the intake stored for this report. A saved
   // report brings its own.
@@ -82,6 +84,9 @@ export default (ctx) => {
     // What is sent is exactly what the review showed: built once there, never rebuilt here.
     if (!s.built) return;
     const endpoint = ctx.attrUrl('endpoint');
+    // Fetched now, while the site is surely reachable: if the endpoint then fails, the package
+    // can still be made. Without it the codes are still shown.
+    await loadAfter().catch(() => null);
     s.sending = true;
     s.sendError = null;
     s.retry = null;
@@ -115,22 +120,6 @@ export default (ctx) => {
     s.sending = false;
     render();
     ctx.q('#h-send').focus();
-  };
-
-  /** What happens next, as the sent page and the printable receipt list it. */
-  const nextSteps = () => {
-    const { t } = ctx;
-    const cfg = ctx.config;
-    const name = ctx.helplineName();
-    const days = (n) => t(n === 1 ? 'next.oneDay' : 'next.days', { n });
-    const steps = [
-      cfg.firstLookDays ? t('next.look', { name, days: days(cfg.firstLookDays) }) : t('next.lookSoon', { name }),
-      t('next.sites'),
-    ];
-    if (!ctx.state.built.report.contact?.email) steps.push(t('next.noEmail'));
-    else steps.push(cfg.answerDays ? t('next.answer', { days: days(cfg.answerDays) }) : t('next.answerSoon'));
-    if (ctx.state.sent?.token) steps.push(t('next.check', { check: t('check.open') }));
-    return steps;
   };
 
   /** The helpline's own ways to be reached (its configuration), as links. */
@@ -198,7 +187,7 @@ export default (ctx) => {
       const minor = isMinor(s);
       q('#sent-minor').textContent = minor ? t('sent.minor', { name }) : '';
       q('#sent-minor').hidden = !minor;
-      q('#next-steps').replaceChildren(...nextSteps().map((step) => h('li', { textContent: step })));
+      q('#next-steps').replaceChildren(...(after?.nextSteps() ?? []).map((step) => h('li', { textContent: step })));
       showCode('reference', s.sent.reference);
       const token = s.sent.token;
       if (token) showCode('token', token);
@@ -207,61 +196,6 @@ export default (ctx) => {
       // Say what the package holds: with no screenshot kept it is the two receipts.
       q('#evidence-intro').textContent = t(kept(s).length ? 'sent.evidenceIntro' : 'sent.evidenceIntroNoShots');
     }
-  };
-
-  const copy = async (which) => {
-    const status = ctx.q('#copy-status');
-    status.textContent = '';
-    try {
-      await navigator.clipboard.writeText(ctx.state.sent[which]);
-      status.textContent = ctx.t('sent.copied');
-    } catch {
-      status.textContent = ctx.t('sent.copyFailed');
-    }
-  };
-
-  /**
-   * The receipt, listing the screenshots kept (not their pixels). Before sending: no reference
-   * or code, and the report only once Send was pressed (before, it may still change).
-   */
-  const receiptOf = (evidence) => {
-    const s = ctx.state;
-    return receipt(s.sent || s.sendError ? s.built.report : null, s.sent, evidence.map(({ png, ...entry }) => entry));
-  };
-  const page = (r) => receiptHtml(r, ctx.t, ctx.lang, ctx.state.sent ? { helpline: localName(), next: nextSteps() } : {});
-  // The receipt names the helpline only when it is configured: "the helpline" is no name.
-  const localName = () => (ctx.config.name ? ctx.helplineName() : '');
-
-  const saveReceipt = (type) => {
-    const r = receiptOf(kept(ctx.state));
-    const blob =
-      type === 'json'
-        ? new Blob([`${JSON.stringify(r, null, 2)}\n`], { type: 'application/json' })
-        : new Blob([page(r)], { type: 'text/html' });
-    ctx.save(blob, `receipt-${ctx.state.sent.reference}.${type}`);
-    ctx.state.receiptSaved = true;
-  };
-
-  /**
-   * One ZIP: the blacked-out screenshots and both receipts. Made here; nothing is sent. Before
-   * sending (the evidence step, or sending failed) the receipts have no reference or code.
-   */
-  const saveEvidence = async () => {
-    // The ZIP writer is fetched the first time it is needed.
-    const { zip } = await import('../zip.js');
-    const s = ctx.state;
-    const evidence = kept(s);
-    const r = receiptOf(evidence);
-    const files = [
-      ...evidence.map(({ file, png }) => ({ name: file, bytes: png })),
-      { name: 'receipt.json', bytes: `${JSON.stringify(r, null, 2)}\n` },
-      { name: 'receipt.html', bytes: page(r) },
-    ];
-    const date = s.sent ? new Date(s.sent.sentAt) : new Date();
-    ctx.save(zip(files, date), `evidence-${s.sent?.reference ?? date.toISOString().slice(0, 10)}.zip`);
-    if (!s.sent) return;
-    s.receiptSaved = true;
-    s.evidenceSaved = true;
   };
 
   /** Sends a saved report ({json, report, token}, checked by the core) as it is. */
@@ -276,24 +210,23 @@ export default (ctx) => {
     id: 'send',
     html,
     send,
-    saveEvidence,
+    saveEvidence: async () => (await loadAfter()).saveEvidence(),
 
     wire() {
       const on = (id, fn) => ctx.q(id).addEventListener('click', fn);
       on('#retry', send);
       on('#back-to-review', () => ctx.go('review'));
-      on('#download-report', async () => {
-        const { savedReportFile } = await import('../components/saved-report.js');
+      on('#download-report', () => {
         const { built } = ctx.state;
         const file = savedReportFile(built.json, tokenFor(built));
         ctx.save(new Blob([file], { type: 'application/json' }), `saved-report-${built.report.created_at.slice(0, 10)}.json`);
       });
-      on('#receipt-json', () => saveReceipt('json'));
-      on('#receipt-html', () => saveReceipt('html'));
-      on('#evidence-zip', saveEvidence);
-      on('#package-now', saveEvidence);
-      on('#copy-reference', () => copy('reference'));
-      on('#copy-token', () => copy('token'));
+      on('#receipt-json', () => after.saveReceipt('json'));
+      on('#receipt-html', () => after.saveReceipt('html'));
+      on('#evidence-zip', () => after.saveEvidence());
+      on('#package-now', () => after.saveEvidence());
+      on('#copy-reference', () => after.copy('reference'));
+      on('#copy-token', () => after.copy('token'));
       on('#sent-check', (e) => ctx.openCheck(e.currentTarget, ctx.state.sent));
       on('#new-report', () => ctx.restart());
       // "Send a saved report", on the first step: the picker is fetched when first used.
