@@ -221,12 +221,14 @@ export default (ctx) => {
         const file = savedReportFile(built.json, tokenFor(built));
         ctx.save(new Blob([file], { type: 'application/json' }), `saved-report-${built.report.created_at.slice(0, 10)}.json`);
       });
-      on('#receipt-json', () => after.saveReceipt('json'));
-      on('#receipt-html', () => after.saveReceipt('html'));
-      on('#evidence-zip', () => after.saveEvidence());
-      on('#package-now', () => after.saveEvidence());
-      on('#copy-reference', () => after.copy('reference'));
-      on('#copy-token', () => after.copy('token'));
+      // Fetched before sending; asked for again should that have failed.
+      const later = (id, fn) => on(id, () => loadAfter().then(fn, () => {}));
+      later('#receipt-json', (a) => a.saveReceipt('json'));
+      later('#receipt-html', (a) => a.saveReceipt('html'));
+      later('#evidence-zip', (a) => a.saveEvidence());
+      later('#package-now', (a) => a.saveEvidence());
+      later('#copy-reference', (a) => a.copy('reference'));
+      later('#copy-token', (a) => a.copy('token'));
       on('#sent-check', (e) => ctx.openCheck(e.currentTarget, ctx.state.sent));
       on('#new-report', () => ctx.restart());
       // "Send a saved report", on the first step: the picker is fetched when first used.
