@@ -27,7 +27,7 @@ const html = `
     <p><span data-i18n="minor.hotline"></span> <a id="hotline" target="_blank" rel="noopener noreferrer"></a></p>
   </div>
   <div class="nav"><button type="button" class="next primary" data-i18n="nav.next"></button></div>
-  <p class="aside"><button type="button" class="link" id="to-check" data-i18n="check.open"></button></p>
+  <p class="aside"><button type="button" class="link" id="to-check" data-i18n="check.open"></button> <button type="button" class="link" id="send-saved" data-i18n="saved.open"></button><span class="error" id="saved-error" role="alert" hidden></span></p>
 </section>`;
 
 /** Is this a report about someone under 18 (anonymous, no screenshots)? */
