@@ -158,7 +158,7 @@ for (const [lang, who] of [['en', 'adult'], ['nl', 'minor']]) {
     const steps = [
       text(m, 'next.look', { name, days: days(m, CONFIG.firstLookDays) }),
       m['next.sites'],
-      minor ? m['next.noEmail'] : text(m, 'next.answer', { days: days(m, CONFIG.answerDays) }),
+      minor ? m['next.anonymous'] : text(m, 'next.answer', { days: days(m, CONFIG.answerDays) }),
       text(m, 'next.check', { check: m['check.open'] }),
     ];
     await expect(el.locator('#next-steps li')).toHaveText(steps);

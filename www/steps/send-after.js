@@ -4,6 +4,7 @@
 import { receipt, receiptHtml } from '../report.js';
 import { zip } from '../zip.js';
 import { kept } from './evidence.js';
+import { isMinor } from './situation.js';
 
 export default (ctx) => {
   /** What happens next, as the sent page and the printable receipt list it. */
@@ -16,7 +17,9 @@ export default (ctx) => {
       cfg.firstLookDays ? t('next.look', { name, days: days(cfg.firstLookDays) }) : t('next.lookSoon', { name }),
       t('next.sites'),
     ];
-    if (!ctx.state.built.report.contact?.email) steps.push(t('next.noEmail'));
+    // A child's report is anonymous by design: nothing to regret in not leaving an address.
+    if (isMinor(ctx.state)) steps.push(t('next.anonymous'));
+    else if (!ctx.state.built.report.contact?.email) steps.push(t('next.noEmail'));
     else steps.push(cfg.answerDays ? t('next.answer', { days: days(cfg.answerDays) }) : t('next.answerSoon'));
     if (ctx.state.sent?.token) steps.push(t('next.check', { check: t('check.open') }));
     return steps;

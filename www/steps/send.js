@@ -6,6 +6,7 @@ import { newToken, savedReportFile, sendReport } from '../report.js';
 import { contacts } from '../config.js';
 import { h } from '../dom.js';
 import { kept } from './evidence.js';
+import { isMinor } from './situation.js';
 
 const html = `
 <section data-step="send" aria-labelledby="h-send" hidden>
@@ -61,8 +62,6 @@ const html = `
   </div>
 </section>`;
 
-/** Is this a child's report? (When the age is asked on its own, issue 18, only this changes.) */
-const isMinor = (state) => (state.built?.report ?? state).situation === 'minor';
 
 // A code is shown in groups of four (a reference's "RH-" first), each its own box: nothing is put
 // between them, so a copy has no spaces. A screen reader gets it spelled out instead, character

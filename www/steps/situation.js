@@ -30,8 +30,12 @@ const html = `
   <p class="aside"><button type="button" class="link" id="to-check" data-i18n="check.open"></button> <button type="button" class="link" id="send-saved" data-i18n="saved.open"></button><span class="error" id="saved-error" role="alert" hidden></span></p>
 </section>`;
 
-/** Is this a report about someone under 18 (anonymous, no screenshots)? */
-export const isMinor = (state) => state.situation === 'minor';
+/**
+ * Is this a report about someone under 18 (anonymous, no screenshots)? A saved report sent again
+ * has no situation chosen on the page: its built report says. (When the age is asked on its own,
+ * issue 18, only this changes.)
+ */
+export const isMinor = (state) => (state.situation ?? state.built?.report?.situation) === 'minor';
 
 export default (ctx) => ({
   id: 'situation',
