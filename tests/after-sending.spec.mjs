@@ -421,5 +421,19 @@ test('endpoint down to the end (en): the package before sending, the other route
   }
   await checkState(page2, 'en-saved-refused');
   expect(bodies).toHaveLength(2);
+
+  // A report begun on the page is not dropped without asking: "no" keeps it, "yes" sends.
+  await el2.locator('#situation input[value="shared"]').check();
+  const asked = [];
+  page2.once('dialog', (d) => (asked.push(d.message()), d.dismiss()));
+  await sendSaved(file.path);
+  await expect.poll(() => asked).toEqual([m['saved.replace']]);
+  await expectStep(page2, 'situation');
+  await expect(el2.locator('#situation input[value="shared"]')).toBeChecked();
+  expect(bodies).toHaveLength(2);
+  page2.once('dialog', (d) => d.accept());
+  await sendSaved(file.path);
+  expect(await waitSent(page2)).toEqual(sent);
+  expect(bodies).toHaveLength(3);
   await later.close();
 });

@@ -200,6 +200,10 @@ export default (ctx) => {
   /** Sends a saved report ({json, report, token}, checked by the core) as it is. */
   const sendSaved = (saved) => {
     ctx.clearError('saved-error');
+    // A report begun on this page would be dropped: never without asking.
+    const s = ctx.state;
+    const started = s.situation || s.items.length || s.urls.length || s.shots.length;
+    if (started && !window.confirm(ctx.t('saved.replace'))) return;
     ctx.restart();
     ctx.state.built = { ...saved, saved: true };
     send();
