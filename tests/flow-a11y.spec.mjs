@@ -308,7 +308,7 @@ test('the whole flow by keyboard alone: Tab, Shift+Tab, Space, Enter, arrows and
   await atHeading('h-review');
 
   // Review: open the raw JSON with Enter on its summary, then Send.
-  await tabTo(page, (f) => f.tag === 'summary');
+  await tabTo(page, (f) => f.tag === 'summary' && f.text === m['review.raw']);
   await page.keyboard.press('Enter');
   await expect(el.locator('#raw-json')).toBeVisible();
   await tabTo(page, (f) => f.id === 'send');

@@ -26,6 +26,12 @@ export function text(messages, key, params = {}) {
   return message.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
 }
 
+/** The helpline's configuration of the standalone page, as www/index.html holds it. */
+export function standaloneConfig() {
+  const html = readFileSync(join(ROOT, 'www/index.html'), 'utf8');
+  return JSON.parse(html.match(/<script type="application\/json">([\s\S]*?)<\/script>/)[1]);
+}
+
 // ---- the reference vectors and the schema ----------------------------------------------------
 
 export const PDQ_VECTORS = join(ROOT, 'tests/fixtures/pdq');

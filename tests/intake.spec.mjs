@@ -19,6 +19,7 @@ import {
   removeFlowFiles,
   routeExits,
   send,
+  standaloneConfig,
   text,
   vectorPath,
   waitSent,
@@ -85,7 +86,7 @@ test('a report sent from the page is stored once, exactly as reviewed; its statu
   // The answer: a readable reference and a long access code, shown to the person.
   expect(sent.reference).toMatch(/^RH-[0-9A-HJKMNP-TV-Z]{8}$/);
   expect(sent.token).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
-  await expect(page.locator('#send-status')).toHaveText(en['send.sent']);
+  await expect(page.locator('#send-status')).toHaveText(text(en, 'send.sent', { name: standaloneConfig().name }));
 
   // Stored once, and what is stored is what the browser posted, which the review showed, less
   // the idempotency key (kept only as a keyed hash: a stored report cannot be replayed).
@@ -223,7 +224,7 @@ test('a send whose answer is lost is retried with the same key and access code: 
   expect(authorizations[0]).toMatch(/^Bearer [0-9A-HJKMNP-TV-Z]{26}$/);
   expect(authorizations[1]).toBe(authorizations[0]);
   expect(sent.token).toBe(authorizations[0].slice('Bearer '.length));
-  await expect(page.locator('#send-status')).toHaveText(en['send.sent']);
+  await expect(page.locator('#send-status')).toHaveText(text(en, 'send.sent', { name: standaloneConfig().name }));
   const rows = intake.reports('list');
   expect(rows).toHaveLength(before + 1);
   expect(rows.filter((r) => r.reference === sent.reference)).toHaveLength(1);
@@ -259,7 +260,7 @@ test('a report the intake already had from an attempt without this page\'s code:
   expect(attempts).toBe(2);
   expect(sent.reference).toMatch(/^RH-[0-9A-HJKMNP-TV-Z]{8}$/);
   expect(sent.token).toBe('');
-  await expect(page.locator('#send-status')).toHaveText(en['send.alreadyHad']);
+  await expect(page.locator('#send-status')).toHaveText(text(en, 'send.alreadyHad', { name: standaloneConfig().name }));
   await expect(page.locator('#sent-keep')).toHaveText(en['sent.keepReference']);
   for (const id of ['#token-term', '#token-value', '#check-later', '#sent-check']) await expect(page.locator(id)).toBeHidden();
   await expect(page.locator('#reference')).toBeVisible();

@@ -32,6 +32,7 @@ import {
   routeExits,
   routeReports,
   send,
+  standaloneConfig,
   startFlow,
   text,
   vectorPath,
@@ -462,7 +463,7 @@ test('endpoint down: after the back-off the person can download the exact report
   await expect.poll(() => requests.length).toBe(6);
   await expect(page.locator('#send-failed')).toBeVisible();
   await expect(page.locator('#h-send')).toHaveText(en['send.failedHeading']);
-  await expect(page.locator('#send-status')).toHaveText(en['send.failed']);
+  await expect(page.locator('#send-status')).toHaveText(text(en, 'send.failed', { name: standaloneConfig().name }));
   await expect(page.locator('#retry')).toBeVisible();
   await expect(page.locator('#retry')).toHaveText(en['send.retry']);
   await expect(page.locator('#download-report')).toBeVisible();
@@ -472,10 +473,10 @@ test('endpoint down: after the back-off the person can download the exact report
   expect(requests).toHaveLength(6);
   for (const r of requests) expect(r.body).toBe(requests[0].body);
 
-  // The download is the very report that was posted.
+  // The saved report holds the very report that was posted.
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-report').click()]);
-  expect(download.suggestedFilename()).toMatch(/^report-\d{4}-\d\d-\d\d\.json$/);
-  expect(await downloaded(download)).toBe(requests[0].body);
+  expect(download.suggestedFilename()).toMatch(/^saved-report-\d{4}-\d\d-\d\d\.json$/);
+  expect(JSON.parse(await downloaded(download)).report).toBe(requests[0].body);
   expectValidReport(JSON.parse(requests[0].body));
 
   up = true;
@@ -525,11 +526,11 @@ test('without an endpoint, Send explains and offers the download; nothing is pos
   const raw = JSON.parse(await page.locator('#raw-json').textContent());
   await page.locator('#send').click();
   await expectStep(page, 'send');
-  await expect(page.locator('#send-status')).toHaveText(en['send.noEndpoint']);
+  await expect(page.locator('#send-status')).toHaveText(text(en, 'send.noEndpoint', { name: standaloneConfig().name }));
   await expect(page.locator('#retry')).toBeHidden();
   await expect(page.locator('#back-to-review')).toBeVisible();
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-report').click()]);
-  const report = JSON.parse(await downloaded(download));
+  const report = JSON.parse(JSON.parse(await downloaded(download)).report);
   expectValidReport(report);
   expect(report).toEqual(raw);
   expect(posts).toEqual([]);

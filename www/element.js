@@ -12,6 +12,7 @@ import { FALLBACK, format, loadCatalog, pickLanguage } from './i18n.js';
 import { buildReport } from './report.js';
 import { parse } from './dom.js';
 import { QuickExit } from './components/quick-exit.js';
+import { TALK_HTML, renderTalk } from './components/talk-to-someone.js';
 import situation from './steps/situation.js';
 import files from './steps/files.js';
 import urls from './steps/urls.js';
@@ -53,7 +54,7 @@ const TOP = `
     <button type="button" class="exit" id="exit" data-i18n="exit.button"></button>
     <p class="exit-hint" data-i18n="exit.hint"></p>
   </div>
-</div>
+</div>${TALK_HTML}
 <p class="visually-hidden" role="status" id="announcer"></p>`;
 let template = null;
 
@@ -336,6 +337,7 @@ export class ReportHelper extends HTMLElement {
 
   #applySituation() {
     for (const step of this.#steps) step.situation?.();
+    renderTalk(this.#ctx); // once, under the top bar: on every step and the status check
   }
 
   #announce(text) {

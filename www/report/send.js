@@ -26,6 +26,16 @@ function retryAfter(response) {
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+/** What the `saved_report` key of a saved report says (docs/payload.md). */
+export const SAVED_REPORT = 'report-helper/saved-report@1';
+
+/**
+ * The file of a report saved to send later: the report as the exact JSON to send (a string, so
+ * its bytes survive), and the access code sent with it. Here, not with the picker, so that it
+ * can be saved while the site itself is down.
+ */
+export const savedReportFile = (json, token) => `${JSON.stringify({ saved_report: SAVED_REPORT, token, report: json }, null, 2)}\n`;
+
 /**
  * A new access code in the intake's format: 26 characters of Crockford base32, 130 bits from
  * crypto.getRandomValues (each byte's low 5 bits: 256 is a multiple of 32, so all are as likely).

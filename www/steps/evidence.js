@@ -1,5 +1,6 @@
 // Screenshots kept as evidence: blacked out on this device (the core writes the PNG), never
-// sent, not even their digests; saved with the receipts after sending. A minor's report skips it.
+// sent, not even their digests; saved with the receipts in the evidence package, here as soon as
+// one is blacked out, or after sending. A minor's report skips it.
 import { hashFile } from '../hashing.js';
 import { redactScreenshot } from '../report.js';
 import { MAX_SHOT_SIDE } from '../constants.js';
@@ -21,6 +22,10 @@ const html = `
   </div>
   <p class="error" id="shot-error" role="alert" hidden></p>
   <ol class="shots" id="shots" data-i18n-label="evidence.listLabel"></ol>
+  <div id="shots-package" hidden>
+    <p class="hint" data-i18n="package.now"></p>
+    <p><button type="button" id="package-shots" data-i18n="package.button"></button></p>
+  </div>
   <div class="nav">
     <button type="button" class="back" data-i18n="nav.back"></button>
     <button type="button" class="next primary" data-i18n="nav.next"></button>
@@ -152,6 +157,7 @@ export default (ctx) => {
     if (at >= 0) list.splice(at, 1);
     shot.el.remove();
     list.forEach(render);
+    showPackage();
     if (!focus) return;
     ctx.announce(ctx.t('evidence.removed'));
     const next = list[at] ?? list[at - 1];
@@ -193,6 +199,12 @@ export default (ctx) => {
     q('img.redacted').alt = t('evidence.redactedAlt', { n });
     q('.sha256').textContent = shot.sha256 ?? '';
     if (shot.width) shot.editor.render();
+    showPackage();
+  };
+
+  // The package can be kept once one screenshot is blacked out: closing the page loses nothing.
+  const showPackage = () => {
+    ctx.q('#shots-package').hidden = !kept(ctx.state).length;
   };
 
   return {
@@ -203,6 +215,7 @@ export default (ctx) => {
 
     wire() {
       new DropZone(ctx.q('#shot-drop'), ctx.q('#shot-input')).addEventListener('files', (e) => add(e.detail));
+      ctx.q('#package-shots').addEventListener('click', () => ctx.steps.send.saveEvidence());
     },
 
     applyText() {
@@ -232,6 +245,7 @@ export default (ctx) => {
 
     reset() {
       ctx.q('#shots').replaceChildren();
+      showPackage();
     },
   };
 };

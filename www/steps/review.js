@@ -2,6 +2,7 @@
 // Nothing is sent until the person presses Send (the send step).
 import { vpdqHashCount } from '../report.js';
 import { h } from '../dom.js';
+import { WHO_HTML, renderWho } from '../components/who-sees-what.js';
 
 const html = `
 <section data-step="review" aria-labelledby="h-review" hidden>
@@ -10,6 +11,7 @@ const html = `
   <p class="pending" id="review-pending" role="status"></p>
   <div id="review"></div>
   <p class="hint" data-i18n="review.notSent"></p>
+  ${WHO_HTML}
   <details id="raw"><summary data-i18n="review.raw"></summary><pre id="raw-json" tabindex="0" data-i18n-label="review.rawLabel"></pre></details>
   <p class="error" id="review-error" role="alert" hidden></p>
   <div class="nav">
@@ -21,6 +23,7 @@ const html = `
 export default (ctx) => {
   const render = async () => {
     const { t } = ctx;
+    renderWho(ctx, ctx.q('section[data-step="review"] .who'));
     const { items } = ctx.state;
     const pending = items.filter((i) => i.state === 'queued' || i.state === 'hashing').length;
     const failed = items.filter((i) => i.state === 'error').length;
