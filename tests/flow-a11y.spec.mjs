@@ -377,8 +377,9 @@ test('errors are announced (role=alert) and tied to their fields (aria-invalid, 
   const summary = text(m, 'urls.badSummary', { count: 2, added: 1 });
   await expectTiedError(page, 'url-errors', box, summary);
   await expect(el.locator('#url-errors li')).toHaveText([
-    text(m, 'urls.bad.invalid', { line: 2, text: 'not an address' }),
-    text(m, 'urls.bad.scheme', { line: 3, text: 'javascript:alert(1)' }),
+    // Lines of the box as it is now: the good line above them was taken out (issue 18).
+    text(m, 'urls.bad.none', { line: 1, text: 'not an address' }),
+    text(m, 'urls.bad.scheme', { line: 2, text: 'javascript:alert(1)' }),
   ]);
   await expect(box).toHaveValue('not an address\njavascript:alert(1)');
   await addUrls(page, '');

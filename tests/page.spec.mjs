@@ -39,7 +39,7 @@ const FAMILIES = {
   'error.': { values: ['worker-failed', 'read-failed', 'hash-failed'] }, // ReportHelperError codes
   'pdqError.': { values: ['not-an-image', 'decode-failed', 'too-large'] },
   'vpdqError.': { values: ['not-a-video', 'unsupported-codec', 'unsupported-browser', 'decode-failed', 'no-frames'] }, // video.js
-  'urls.bad.': { values: ['invalid', 'scheme', 'private', 'long', 'limit'] }, // normaliseUrl() and the 1000 limit
+  'urls.bad.': { values: ['invalid', 'scheme', 'private', 'long', 'limit', 'none'] }, // normaliseUrl(), readLine() and the 1000 limit
   'check.status.': { values: ['received', 'in_progress', 'done', 'withdrawn'] }, // the intake's statuses
   'evidence.error.': { values: ['not-a-picture', 'too-large', 'read-failed', 'redact-failed'] }, // open(), redact() in steps/evidence.js
   // A problem with no message of its own falls back to invalid.other: none is required.

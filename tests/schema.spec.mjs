@@ -392,9 +392,12 @@ test.describe('the core\'s reportJson', () => {
   });
 
   test('the module exports the limits and the statuses the page needs', () => {
-    // The documented values (docs/js-api.md, docs/embedding.md): at most 1000 URLs of 2048 bytes;
-    // screenshots of at most 16384 pixels a side; the intake's statuses (the OpenAPI document).
-    expect(core.limits()).toEqual({ MAX_URLS: 1000, MAX_URL_BYTES: 2048, MAX_SHOT_SIDE: 16384 });
+    // The documented values (docs/js-api.md, docs/embedding.md, docs/payload.md): at most 1000 URLs
+    // of 2048 bytes, 100 accounts of 50 and 100 characters; screenshots of at most 16384 pixels a
+    // side; the intake's statuses (the OpenAPI document).
+    expect(core.limits()).toEqual({
+      MAX_URLS: 1000, MAX_URL_BYTES: 2048, MAX_ACCOUNTS: 100, MAX_PLATFORM_CHARS: 50, MAX_ACCOUNT_NAME_CHARS: 100, MAX_SHOT_SIDE: 16384,
+    });
     expect(core.reportStatuses()).toEqual(['received', 'in_progress', 'done', 'withdrawn']);
   });
 });

@@ -301,7 +301,7 @@ export class ReportHelper extends HTMLElement {
   // Closing or going back loses the report: ask first, unless it is sent and its receipt kept.
   #onBeforeUnload = (e) => {
     const s = this.#state;
-    const started = s.situation || s.items.length || s.urls.length || s.shots.length;
+    const started = s.situation || s.items.length || s.urls.length || s.accounts.length || s.shots.length;
     const kept = s.sent && s.receiptSaved && (s.evidenceSaved || !s.shots.some((shot) => shot.state === 'redacted'));
     if (started && !kept) e.preventDefault();
   };
@@ -397,6 +397,7 @@ export class ReportHelper extends HTMLElement {
           ...(d.vpdq && { vpdq: { frames: d.vpdq.frames } }),
         })),
       urls: s.urls,
+      accounts: s.accounts,
       explanation: s.explanation,
       name: minor ? '' : s.name,
       email: minor ? '' : s.email,
@@ -496,6 +497,7 @@ function newState() {
     items: [],
     shots: [], // screenshots kept as evidence: never sent, not even their digests
     urls: [],
+    accounts: [], // {platform, name}: accounts named without a link
     name: '',
     email: '',
     explanation: '',

@@ -297,6 +297,34 @@ async fn submit_check_and_withdraw() {
     );
 }
 
+/// Issue 18: a threat often has no file or link yet, only the account that threatens. A report
+/// of accounts alone is received and stored as posted; an account name with a hidden character
+/// is refused on its field.
+#[tokio::test]
+async fn a_report_of_accounts_alone_is_stored_as_posted() {
+    let server = intake("accounts", Options::default());
+    let db = &server.db;
+    let body = r#"{"schema":"report-helper/report@1","idempotency_key":"key-accounts-00000001","created_at":"2026-12-02T23:00:00Z","language":"nl","situation":"threatened","items":[],"urls":[],"accounts":[{"platform":"Snapchat","name":"sanne_fake"},{"platform":"Instagram","name":"@sanne.fake"}],"good_faith":true}"#;
+    let created = server.post("application/json", body, &[]).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let reference = created.json()["reference"].as_str().unwrap().to_string();
+    let show = reports(db, &["show", &reference]);
+    assert!(show.status.success());
+    let shown: Value = serde_json::from_slice(&show.stdout).unwrap();
+    let mut sent: Value = serde_json::from_str(body).unwrap();
+    sent.as_object_mut().unwrap().remove("idempotency_key");
+    assert_eq!(shown["report"], sent);
+
+    let hidden = body
+        .replace("key-accounts-00000001", "key-accounts-00000002")
+        .replace("sanne_fake", r"sanne\u200b_fake");
+    let r = server.post("application/json", &hidden, &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["field"], "accounts[0].name");
+    assert_eq!(r.json()["problem"], "not-plain-text");
+    assert_eq!(reports_list(db).len(), 1);
+}
+
 /// Issue 16, finding 2: anyone holding a copy of a report (a backup, `reports show`, a partner
 /// it was forwarded to) could post it again, be given a new token and withdraw the report.
 #[tokio::test]

@@ -9,7 +9,10 @@ use crate::pdq::{Pdq, PdqHasher, PdqSize, PixelLayout};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsCast;
 
-use crate::report::{Refusal, Report, ReportDraft, Value, MAX_URLS, MAX_URL_BYTES, STATUSES};
+use crate::report::{
+    Refusal, Report, ReportDraft, Value, MAX_ACCOUNTS, MAX_ACCOUNT_NAME_CHARS, MAX_PLATFORM_CHARS,
+    MAX_URLS, MAX_URL_BYTES, STATUSES,
+};
 
 /// Streaming digests for JavaScript: `new StreamDigester(sha256, md5, sha1)`, then `update(chunk)`
 /// per chunk and `finish()` once.
@@ -239,14 +242,18 @@ pub fn report_json(
         .map_err(|e| report_error(e.into()))
 }
 
-/// The limits the core enforces that the page needs: `MAX_URLS`, `MAX_URL_BYTES` (a report's)
-/// and `MAX_SHOT_SIDE` (a screenshot's widest side, for blacking out).
+/// The limits the core enforces that the page needs: `MAX_URLS`, `MAX_URL_BYTES`,
+/// `MAX_ACCOUNTS`, `MAX_PLATFORM_CHARS`, `MAX_ACCOUNT_NAME_CHARS` (a report's) and
+/// `MAX_SHOT_SIDE` (a screenshot's widest side, for blacking out).
 #[wasm_bindgen]
 pub fn limits() -> Object {
     let limits = Object::new();
     for (name, value) in [
         ("MAX_URLS", MAX_URLS as u32),
         ("MAX_URL_BYTES", MAX_URL_BYTES as u32),
+        ("MAX_ACCOUNTS", MAX_ACCOUNTS as u32),
+        ("MAX_PLATFORM_CHARS", MAX_PLATFORM_CHARS as u32),
+        ("MAX_ACCOUNT_NAME_CHARS", MAX_ACCOUNT_NAME_CHARS as u32),
         ("MAX_SHOT_SIDE", crate::redact::MAX_SIDE),
     ] {
         let _ = Reflect::set(&limits, &JsValue::from_str(name), &JsValue::from(value));
@@ -693,6 +700,9 @@ mod tests {
         let of = |name: &str| Reflect::get(&limits, &s(name)).unwrap().as_f64();
         assert_eq!(of("MAX_URLS"), Some(1000.0));
         assert_eq!(of("MAX_URL_BYTES"), Some(2048.0));
+        assert_eq!(of("MAX_ACCOUNTS"), Some(100.0));
+        assert_eq!(of("MAX_PLATFORM_CHARS"), Some(50.0));
+        assert_eq!(of("MAX_ACCOUNT_NAME_CHARS"), Some(100.0));
         assert_eq!(of("MAX_SHOT_SIDE"), Some(16384.0));
         let statuses: Vec<String> = report_statuses()
             .iter()

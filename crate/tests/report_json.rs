@@ -5,7 +5,9 @@
 //! Native only: serde is not a dependency of the crate on wasm32.
 #![cfg(not(target_arch = "wasm32"))]
 
-use report_helper::report::{Contact, Item, ItemKind, ItemPdq, ItemVpdq, Report, Situation};
+use report_helper::report::{
+    Account, Contact, Item, ItemKind, ItemPdq, ItemVpdq, Report, Situation,
+};
 
 /// The reference: serde_json through the crate's own derives.
 fn reference(report: &Report) -> String {
@@ -132,6 +134,12 @@ impl Rng {
             situation: Situation::ALL[self.below(4)],
             items,
             urls: (0..self.below(4)).map(|_| self.string()).collect(),
+            accounts: (0..self.below(3))
+                .map(|_| Account {
+                    platform: self.string(),
+                    name: self.string(),
+                })
+                .collect(),
             explanation: self.maybe(),
             contact: self.chance().then(|| Contact {
                 name: self.maybe(),
@@ -151,6 +159,7 @@ fn plain() -> Report {
         situation: Situation::Shared,
         items: vec![],
         urls: vec![],
+        accounts: vec![],
         explanation: None,
         contact: None,
         good_faith: true,

@@ -7,9 +7,10 @@
 //! verdict (and its field and problem); `tests/schema.spec.mjs` holds Ajv to the same file.
 
 use report_helper::report::{
-    Contact, Item, ItemKind, ItemPdq, ItemVpdq, Report, Situation, MAX_EMAIL_BYTES,
-    MAX_EXPLANATION_CHARS, MAX_ITEMS, MAX_NAME_CHARS, MAX_REPORT_BYTES, MAX_REPORT_TOTAL_BYTES,
-    MAX_URLS, MAX_URL_BYTES, MAX_VPDQ_TEXT_BYTES, SCHEMA_V1,
+    Account, Contact, Item, ItemKind, ItemPdq, ItemVpdq, Report, Situation, MAX_ACCOUNTS,
+    MAX_ACCOUNT_NAME_CHARS, MAX_EMAIL_BYTES, MAX_EXPLANATION_CHARS, MAX_ITEMS, MAX_NAME_CHARS,
+    MAX_PLATFORM_CHARS, MAX_REPORT_BYTES, MAX_REPORT_TOTAL_BYTES, MAX_URLS, MAX_URL_BYTES,
+    MAX_VPDQ_TEXT_BYTES, SCHEMA_V1,
 };
 use report_helper::vpdq::{MAX_REPORT_HASHES, SECONDS_PER_HASH};
 use serde_json::Value;
@@ -117,6 +118,10 @@ fn full_and_bare() -> (Report, Report) {
             },
         ],
         urls: vec!["https://a.example/x".into()],
+        accounts: vec![Account {
+            platform: "Snapchat".into(),
+            name: "sanne_fake".into(),
+        }],
         explanation: Some("What happened.".into()),
         contact: Some(Contact {
             name: Some("Sam".into()),
@@ -129,6 +134,7 @@ fn full_and_bare() -> (Report, Report) {
     bare.items[0].pdq = None;
     bare.items[1].sha1 = None;
     bare.items[1].vpdq = None;
+    bare.accounts.clear();
     bare.explanation = None;
     bare.contact = None;
     (full, bare)
@@ -163,6 +169,15 @@ fn the_schema_s_limits_are_the_core_s() {
     assert_eq!(
         number(&s, "/$defs/contact/properties/email/maxLength"),
         MAX_EMAIL_BYTES
+    );
+    assert_eq!(number(&s, "/properties/accounts/maxItems"), MAX_ACCOUNTS);
+    assert_eq!(
+        number(&s, "/$defs/account/properties/platform/maxLength"),
+        MAX_PLATFORM_CHARS
+    );
+    assert_eq!(
+        number(&s, "/$defs/account/properties/name/maxLength"),
+        MAX_ACCOUNT_NAME_CHARS
     );
     assert_eq!(at(&s, "/properties/urls/uniqueItems"), true);
     assert_eq!(at(&s, "/properties/good_faith/const"), true);
@@ -244,6 +259,12 @@ fn the_schema_s_properties_are_the_fields_the_core_writes() {
             "/$defs/pdq/required",
             &full["items"][0]["pdq"],
             &full["items"][0]["pdq"],
+        ),
+        (
+            "/$defs/account/properties",
+            "/$defs/account/required",
+            &full["accounts"][0],
+            &full["accounts"][0],
         ),
     ] {
         assert_eq!(keys(at(&s, properties)), keys(written), "{properties}");

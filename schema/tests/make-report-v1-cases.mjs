@@ -57,6 +57,9 @@ export function bytesBesidesHashes(text) {
   return Buffer.byteLength(text) - hashes;
 }
 
+/** An account without a link, as the issue's example names it. */
+const ACCOUNT = { platform: 'Snapchat', name: 'sanne_fake' };
+
 /** A valid report with every field; each case below changes one thing in a fresh copy. */
 const valid = () => ({
   schema: 'report-helper/report@1',
@@ -203,6 +206,20 @@ const BROKEN = [
   ['hashes of 33 bytes', (r) => (r.items = [videoItem([`${PDQ}00`])]), 'items[0].vpdq.hashes', 'not-whole-hashes'],
   ['hashes of 3 bytes', (r) => (r.items = [videoItem(['666f6f'])]), 'items[0].vpdq.hashes', 'not-whole-hashes'],
   ['10801 hashes in one video', (r) => (r.items = [videoItem(distinctHashes(10801))]), 'items[0].vpdq.hashes', 'too-many', 'items[0].vpdq.hashes: more than 10800 hashes'],
+  // Accounts without a link: both texts given, short, one line of plain text; at most 100.
+  ['an account without a name', (r) => (r.accounts = [{ platform: 'Snapchat' }]), '', 'malformed', 'missing field `name`'],
+  ['an account with a URL in it', (r) => (r.accounts = [{ ...ACCOUNT, url: 'https://a.example/' }]), '', 'malformed', 'unknown field `url`'],
+  ['accounts as one string', (r) => (r.accounts = 'snapchat: sanne_fake'), '', 'malformed', 'invalid type: string'],
+  ['an account name as a number', (r) => (r.accounts = [{ ...ACCOUNT, name: 12 }]), '', 'malformed', 'invalid type: integer'],
+  ['an empty platform', (r) => (r.accounts = [{ ...ACCOUNT, platform: '' }]), 'accounts[0].platform', 'missing', 'accounts[0].platform: missing'],
+  ['an empty account name, second account', (r) => (r.accounts = [ACCOUNT, { ...ACCOUNT, name: '' }]), 'accounts[1].name', 'missing'],
+  ['a platform of 51 characters', (r) => (r.accounts = [{ ...ACCOUNT, platform: 'p'.repeat(51) }]), 'accounts[0].platform', 'too-long', 'accounts[0].platform: longer than 50 characters'],
+  ['an account name of 101 characters (emoji)', (r) => (r.accounts = [{ ...ACCOUNT, name: '😀'.repeat(101) }]), 'accounts[0].name', 'too-long', 'accounts[0].name: longer than 100 characters'],
+  ['an account name with a line break', (r) => (r.accounts = [{ ...ACCOUNT, name: 'sanne\nfake' }]), 'accounts[0].name', 'not-plain-text', 'accounts[0].name: not one line of plain text'],
+  ['an account name turned around (U+202E)', (r) => (r.accounts = [{ ...ACCOUNT, name: '\u202eekaf_ennas' }]), 'accounts[0].name', 'not-plain-text'],
+  ['a platform with a space at the end', (r) => (r.accounts = [{ ...ACCOUNT, platform: 'Snapchat ' }]), 'accounts[0].platform', 'not-plain-text'],
+  ['101 accounts', (r) => (r.accounts = Array.from({ length: 101 }, (_, i) => ({ platform: 'Snapchat', name: `a${i}` }))), 'accounts', 'too-many', 'accounts: more than 100'],
+  ['neither items, URLs nor accounts', (r) => { r.items = []; r.urls = []; r.accounts = []; }, 'items', 'empty', 'items: a report needs at least one file, URL or account'],
 ];
 
 // Values put at one place in a valid report: [name, place, field, values accepted, values refused].
@@ -261,6 +278,19 @@ const PLACES = [
   ], [
     'Dutch', 'NL', 'e', 'engl', 'nl-', 'nl_NL', 'nl--x', 'en-abcdefghi', 'nl-aaaaaaaa-bbbbbbbb-cccccccc-dddddd', '',
   ]],
+  ['account platform', (r, v) => (r.accounts = [{ ...ACCOUNT, platform: v }]), 'accounts[0].platform', [
+    'Snapchat', 'X', 'a forum', 'Telegram-groep', 'p'.repeat(50), '😀'.repeat(50), 'Ünïcödé', 'a\u00a0b',
+  ], [
+    '', ' Snapchat', 'Snapchat ', '\u00a0Snapchat', 'Snapchat\u3000', '\tSnapchat', 'Snap\nchat', 'Snap\rchat',
+    'Snap\u0000chat', 'Snap\u007fchat', 'Snap\u0085chat', 'Snap\u009fchat', 'Snap\u00adchat', 'Snap\u200bchat',
+    'Snap\u200fchat', 'Snap\u2028chat', 'Snap\u2029chat', 'Snap\u202achat', 'Snap\u2060chat', 'Snap\u2066chat',
+    'Snap\ufeffchat', 'p'.repeat(51), '😀'.repeat(51),
+  ]],
+  ['account name', (r, v) => (r.accounts = [{ ...ACCOUNT, name: v }]), 'accounts[0].name', [
+    'sanne_fake', '@sanne_fake', 'Sanne de Vries', 'sanne.fake.2009', 'x'.repeat(100), '😀'.repeat(100), 'ファン',
+  ], [
+    '', ' sanne_fake', 'sanne_fake\n', 'sanne\u200dfake', 'sanne\u202efake', 'x'.repeat(101),
+  ]],
   ['idempotency_key', (r, v) => (r.idempotency_key = v), 'idempotency_key', [
     '0123456789abcdef', 'A_-z'.repeat(16), KEY,
   ], [
@@ -292,9 +322,16 @@ const EDGES = [
   ['a video with vpdq beside an image and a video without', (r) => r.items.push(videoItem(distinctHashes(5)), { kind: 'video', sha256: SHA256_EMPTY, md5: MD5_EMPTY })],
   ['the same hash in two videos', (r) => (r.items = [videoItem([PDQ]), videoItem([PDQ])])],
   ['a minor, anonymous, a video with vpdq', (r) => { r.items = [videoItem([PDQ])]; delete r.contact; r.situation = 'minor'; }],
+  // A threat often has no file or link yet, only the account that threatens: a report of its own.
+  ['an account only, a threat', (r) => { r.items = []; r.urls = []; r.situation = 'threatened'; r.accounts = [ACCOUNT]; }],
+  ['an account only, a minor, anonymous', (r) => { r.items = []; r.urls = []; delete r.contact; r.situation = 'minor'; r.accounts = [ACCOUNT]; }],
+  ['an empty list of accounts beside an item', (r) => (r.accounts = [])],
+  ['100 accounts', (r) => (r.accounts = Array.from({ length: 100 }, (_, i) => ({ platform: 'Snapchat', name: `a${i}` })))],
 ];
 
 const json = (report) => JSON.stringify(report);
+/** A value's JSON cut to 80 characters for a case's name, never inside a character. */
+const short = (value) => [...json(value)].slice(0, 80).join('');
 
 /** Every case, in the file's order. */
 export function cases() {
@@ -320,13 +357,24 @@ export function cases() {
   }
   for (const [what, place, field, ok, bad] of PLACES) {
     for (const value of ok) {
-      out.push({ name: `${what} accepted: ${json(value).slice(0, 80)}`, report: changed((r) => place(r, value)), valid: true });
+      out.push({ name: `${what} accepted: ${short(value)}`, report: changed((r) => place(r, value)), valid: true });
     }
     for (const value of bad) {
-      out.push({ name: `${what} refused: ${json(value).slice(0, 80)}`, report: changed((r) => place(r, value)), valid: false, field });
+      out.push({ name: `${what} refused: ${short(value)}`, report: changed((r) => place(r, value)), valid: false, field });
     }
   }
   for (const [name, change] of EDGES) out.push({ name: `accepted: ${name}`, report: changed(change), valid: true });
+
+  // Accounts: after the URLs, each platform then name; an empty list is left out.
+  out.push({
+    name: 'a report with accounts, its keys in another order',
+    report: { ...valid(), accounts: [{ name: 'sanne_fake', platform: 'Snapchat' }, { name: '@x', platform: 'X' }] },
+    valid: true,
+    canonical: VALID_CANONICAL.replace(
+      '"explanation"',
+      '"accounts":[{"platform":"Snapchat","name":"sanne_fake"},{"platform":"X","name":"@x"}],"explanation"',
+    ),
+  });
 
   // A video's vPDQ, and the largest report there is: three hours of hashes, and exactly 64 KiB
   // besides them (526336 bytes in all).

@@ -22,6 +22,7 @@ const draftOf = (r) => ({
     return { ...item, vpdq: { frames } };
   }),
   urls: r.urls,
+  accounts: r.accounts ?? [],
   explanation: r.explanation ?? '',
   name: r.contact?.name ?? '',
   email: r.contact?.email ?? '',

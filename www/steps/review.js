@@ -58,6 +58,7 @@ export default (ctx) => {
         : t('review.none'),
     );
     add(t('review.urls', { count: report.urls.length }), report.urls.length ? list(report.urls.map((u) => [code(u)])) : t('review.none'));
+    if (report.accounts) add(t('accounts.review', { count: report.accounts.length }), list(report.accounts.map((a) => [`${a.platform}: ${a.name}`])));
     add(t('review.explanation'), report.explanation ?? t('review.none'));
     add(
       t('review.contact'),

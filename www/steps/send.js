@@ -202,7 +202,7 @@ export default (ctx) => {
     ctx.clearError('saved-error');
     // A report begun on this page would be dropped: never without asking.
     const s = ctx.state;
-    const started = s.situation || s.items.length || s.urls.length || s.shots.length;
+    const started = s.situation || s.items.length || s.urls.length || s.accounts.length || s.shots.length;
     if (started && !window.confirm(ctx.t('saved.replace'))) return;
     ctx.restart();
     ctx.state.built = { ...saved, saved: true };

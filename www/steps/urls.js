@@ -1,6 +1,10 @@
-// The addresses where the pictures are: pasted a line each, read as the browser reads them.
-import { MAX_URL_BYTES, MAX_URLS } from '../constants.js';
+// The addresses where the pictures are: every http(s) link in what is pasted, read as the browser
+// reads it, less the parameters that only track a click; and accounts named without a link.
+import { MAX_ACCOUNT_NAME_CHARS, MAX_ACCOUNTS, MAX_PLATFORM_CHARS, MAX_URL_BYTES, MAX_URLS } from '../constants.js';
 import { h } from '../dom.js';
+
+/** Suggestions for an account's platform; any other name may be typed. */
+const PLATFORMS = ['Instagram', 'TikTok', 'Snapchat', 'X (Twitter)', 'Facebook', 'WhatsApp', 'Telegram', 'Discord', 'YouTube', 'Reddit'];
 
 const html = `
 <section data-step="urls" aria-labelledby="h-urls" hidden>
@@ -11,9 +15,29 @@ const html = `
     aria-describedby="url-help url-errors"></textarea>
   <p class="hint" id="url-help" data-i18n="urls.help"></p>
   <button type="button" id="add-urls" data-i18n="urls.add"></button>
+  <ul class="hint" id="url-taken"></ul>
   <div class="error" id="url-errors" role="alert" hidden><p id="url-errors-summary"></p><ul></ul></div>
+  <details id="url-howto"><summary data-i18n="urls.howto"></summary><ul>
+    <li data-i18n="urls.howto.instagram"></li><li data-i18n="urls.howto.tiktok"></li>
+    <li data-i18n="urls.howto.snapchat"></li><li data-i18n="urls.howto.x"></li>
+    <li data-i18n="urls.howto.facebook"></li><li data-i18n="urls.howto.chat"></li>
+    <li data-i18n="urls.howto.browser"></li>
+  </ul></details>
   <h3 id="url-list-heading" hidden></h3>
   <ol class="url-list" id="url-list" aria-labelledby="url-list-heading"></ol>
+  <fieldset id="accounts" class="aside">
+    <legend data-i18n="accounts.heading"></legend>
+    <p class="hint" id="account-help" data-i18n="accounts.help"></p>
+    <div class="field"><label for="account-platform" data-i18n="accounts.platform"></label>
+      <input id="account-platform" list="account-platforms" maxlength="${MAX_PLATFORM_CHARS}" autocomplete="off" aria-describedby="account-help account-errors">
+      <datalist id="account-platforms">${PLATFORMS.map((p) => `<option value="${p}">`).join('')}</datalist></div>
+    <div class="field"><label for="account-name" data-i18n="accounts.name"></label>
+      <input id="account-name" maxlength="${MAX_ACCOUNT_NAME_CHARS}" autocomplete="off" autocapitalize="off" spellcheck="false" aria-describedby="account-errors"></div>
+    <button type="button" id="add-account" data-i18n="accounts.add"></button>
+    <p class="error" id="account-errors" role="alert" hidden></p>
+  </fieldset>
+  <h3 id="account-list-heading" hidden></h3>
+  <ol class="url-list" id="account-list" aria-labelledby="account-list-heading"></ol>
   <div class="nav">
     <button type="button" class="back" data-i18n="nav.back"></button>
     <button type="button" class="next primary" data-i18n="nav.next"></button>
@@ -85,28 +109,138 @@ export function normaliseUrl(line) {
   return { url: href };
 }
 
+/**
+ * Query parameters that only say where a click or share came from, dropped from every link:
+ * they identify the person who shared it, never the content. Names in lower case; `utm_*` below.
+ */
+const TRACKING = new Set([
+  'fbclid', // Facebook's click id
+  'gclid', 'dclid', 'gbraid', 'wbraid', // Google Ads' click ids
+  '_ga', '_gl', // Google Analytics' cross-site linker
+  'msclkid', // Microsoft Ads' click id
+  'igshid', 'igsh', // Instagram's share id
+  'mc_cid', 'mc_eid', // Mailchimp's campaign and recipient
+  'ref_src', 'ref_url', // X/Twitter's embed referrer
+  'twclid', // X/Twitter Ads' click id
+  'ttclid', // TikTok Ads' click id
+  'yclid', // Yandex's click id
+  'li_fat_id', // LinkedIn's click id
+  'mkt_tok', // Marketo's recipient
+  '_hsenc', '_hsmi', // HubSpot's recipient and email
+]);
+
+/**
+ * Parameters that track only on some hosts (elsewhere they may name the content): [host and
+ * the names under it, parameters].
+ */
+const HOST_TRACKING = [
+  [/(^|\.)(twitter|x)\.com$/, ['s', 't']], // the app that shared, and the sharer's token
+  [/(^|\.)(youtube\.com|youtu\.be)$/, ['si', 'feature', 'pp']], // share id, "shared from", a feed's id; `v` and `t` stay
+  [/(^|\.)spotify\.com$/, ['si']], // share id
+  [/(^|\.)tiktok\.com$/, ['_r', '_t', 'is_from_webapp', 'sender_device', 'sender_web_id']], // the sharer's app and device
+  [/(^|\.)facebook\.com$/, ['mibextid', 'rdid', 'sfnsn']], // shared from Messenger or an app; `story_fbid`, `id` stay
+];
+
+/** `url` (as `URL` writes it) without its tracking parameters; the others keep their order and bytes. */
+function dropTracking(url) {
+  const u = new URL(url);
+  if (!u.search) return url;
+  const more = HOST_TRACKING.filter(([host]) => host.test(u.hostname)).flatMap(([, names]) => names);
+  const pairs = u.search.slice(1).split('&');
+  const kept = pairs.filter((pair) => {
+    let name = pair.split('=')[0].toLowerCase();
+    try {
+      name = decodeURIComponent(name);
+    } catch {} // a name that is no escape stays as written
+    return !(name.startsWith('utm_') || TRACKING.has(name) || more.includes(name));
+  });
+  if (kept.length === pairs.length) return url;
+  u.search = kept.join('&');
+  return u.href;
+}
+
+// A link ends at white space, quotes or <>; then these at its end are punctuation of the text.
+const LINK_END = /[\s<>"“”‘’«»‹›]/;
+const TRAILING = `.,;:!?'*([{`;
+const PAIRS = { ')': '(', ']': '[', '}': '{' };
+
+/**
+ * `text` less the punctuation of the sentence after it: `.,;:!?'` and the like, and a closing
+ * bracket that has no opening one in the link (`(https://x.com/a)` loses it; Wikipedia's
+ * `https://en.wikipedia.org/wiki/Tor_(network)` keeps its balanced pair).
+ */
+function trimEnd(text) {
+  for (;;) {
+    const last = text.at(-1);
+    const open = PAIRS[last];
+    const unbalanced = open && text.split(open).length < text.split(last).length;
+    if (!TRAILING.includes(last) && !unbalanced) return text;
+    text = text.slice(0, -1);
+  }
+}
+
+/**
+ * The links in one line of pasted text, as written: each from `http://` or `https://` to white
+ * space, a quote or `<>`, its closing punctuation left out. A link glued to one before it
+ * (`…/ahttps://…`) starts a new one, unless it follows `/ = ? & : % #`, where it is part of the
+ * first (`?u=https://…`, an archive's `/web/2020/https://…`).
+ */
+export function findLinks(line) {
+  const text = line.replace(/[\u200b-\u200d\u2060\ufeff]/g, ''); // invisible, never in an address
+  const starts = [...text.matchAll(/https?:\/\//gi)].map((m) => m.index).filter((i) => !'/=?&:%#'.includes(text[i - 1] || ' '));
+  return starts.map((start, n) => trimEnd(text.slice(start, starts[n + 1]).split(LINK_END)[0]));
+}
+
+/**
+ * What one line of the box gives: [{text, url}] for each link (normalised, tracking dropped) or
+ * [{text, problem}]. A line without an http(s) link is one bare address (`example.org/x` means
+ * https) if it is one word with a `.`, `:` or `/`; otherwise it is words (`none`).
+ */
+export function readLine(line) {
+  const links = findLinks(line);
+  if (!links.length) {
+    const word = trimEnd(line.trim().replace(/^[(<["'“‘«]+/, ''));
+    links.push(/\s/.test(line.trim()) || !/[.:/]/.test(word) ? null : word);
+  }
+  return links.map((text) => {
+    if (!text) return { text: line.trim(), problem: 'none' };
+    const { url, problem } = normaliseUrl(text);
+    return url ? { text, url: dropTracking(url) } : { text, problem };
+  });
+}
+
+/** Characters that show nothing or turn text around: never part of what an app shows as a name. */
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+
 export default (ctx) => {
-  /** Adds the good lines of the box; the bad ones stay in it, each with its reason. */
+  let taken = []; // what the last "Add" took from each pasted line: {line, count, known}
+
+  /**
+   * Adds every link of the box. What is refused stays in the box, on a line of its own, and each
+   * refusal names that line as the box shows it now.
+   */
   const add = () => {
     const box = ctx.q('#url-input');
     const { urls } = ctx.state;
     const bad = [];
     const kept = [];
     let added = 0;
+    taken = [];
     box.value.split(/\r?\n/).forEach((line, i) => {
       if (!line.trim()) return;
-      const { url, problem } = normaliseUrl(line);
-      if (url && urls.includes(url)) return;
-      if (url && urls.length >= MAX_URLS) {
-        bad.push({ line: i + 1, text: line.trim(), problem: 'limit' });
-        kept.push(line);
-      } else if (url) {
-        urls.push(url);
-        added++;
-      } else {
-        bad.push({ line: i + 1, text: line.trim(), problem });
-        kept.push(line);
+      const refused = [];
+      let count = 0;
+      let known = 0;
+      for (const { text, url, problem } of readLine(line)) {
+        if (url && urls.includes(url)) known++;
+        else if (url && urls.length < MAX_URLS) urls.push(url), count++;
+        else refused.push({ text, problem: problem ?? 'limit' });
       }
+      added += count;
+      if (count || known) taken.push({ line: i + 1, count, known });
+      if (!refused.length) return;
+      kept.push(refused.map((r) => r.text).join(' '));
+      for (const r of refused) bad.push({ ...r, line: kept.length });
     });
     box.value = kept.join('\n');
     render();
@@ -120,44 +254,85 @@ export default (ctx) => {
     return true;
   };
 
+  /** Adds the account of the two fields; both are needed. */
+  const addAccount = () => {
+    const [platform, name] = ['#account-platform', '#account-name'].map((id) => ctx.q(id));
+    const account = { platform: platform.value.replace(HIDDEN, '').trim(), name: name.value.replace(HIDDEN, '').trim() };
+    const { accounts } = ctx.state;
+    const empty = !account.platform ? platform : !account.name && name;
+    if (empty) return ctx.fieldError('account-errors', 'accounts.missing', {}, empty);
+    ctx.clearError('account-errors');
+    if (accounts.some((a) => a.platform === account.platform && a.name === account.name)) {
+      ctx.announce(ctx.t('accounts.known'));
+    } else if (accounts.length >= MAX_ACCOUNTS) {
+      return ctx.fieldError('account-errors', 'accounts.limit', { max: MAX_ACCOUNTS }, name);
+    } else {
+      accounts.push(account);
+      ctx.announce(ctx.t('accounts.added', { total: accounts.length }));
+    }
+    platform.value = name.value = '';
+    render();
+    platform.focus();
+  };
+
+  /** A list of the step: its heading, and a line per entry with a Remove button. */
+  const list = (id, heading, entries) => {
+    const el = ctx.q(`#${id}-heading`);
+    el.hidden = !entries.length;
+    el.textContent = heading;
+    ctx.q(`#${id}`).replaceChildren(...entries.map((text, i) => {
+      const button = h('button', { type: 'button', textContent: ctx.t('urls.remove') });
+      button.dataset.i = i;
+      button.setAttribute('aria-label', ctx.t(id === 'url-list' ? 'urls.removeLabel' : 'accounts.removeLabel', { url: text }));
+      return h('li', {}, h('span', { className: 'url', textContent: text }), ' ', button);
+    }));
+  };
+
   const render = () => {
     const { t } = ctx;
-    const { urls } = ctx.state;
-    const heading = ctx.q('#url-list-heading');
-    heading.hidden = !urls.length;
-    heading.textContent = t('urls.listHeading', { count: urls.length });
-    ctx.q('#url-list').replaceChildren(...urls.map((url) => {
-      const button = h('button', { type: 'button', textContent: t('urls.remove') });
-      button.dataset.url = url;
-      button.setAttribute('aria-label', t('urls.removeLabel', { url }));
-      return h('li', {}, h('span', { className: 'url', textContent: url }), ' ', button);
-    }));
+    const { urls, accounts } = ctx.state;
+    list('url-list', t('urls.listHeading', { count: urls.length }), urls);
+    list('account-list', t('accounts.listHeading', { count: accounts.length }), accounts.map((a) => `${a.platform}: ${a.name}`));
+    ctx.q('#url-taken').replaceChildren(...taken.map(({ line, count, known }) =>
+      h('li', { textContent: t(count ? 'urls.took' : 'urls.known', { line, count }) })));
+  };
+
+  /** Removes the entry of a list's Remove button, then focuses the next one, or the field to add. */
+  const remove = (id, key, field) => (e) => {
+    const button = e.target.closest('button');
+    if (!button) return;
+    const list = ctx.state[key];
+    const i = Number(button.dataset.i);
+    list.splice(i, 1);
+    render();
+    ctx.announce(ctx.t(key === 'urls' ? 'urls.removed' : 'accounts.removed'));
+    const buttons = ctx.all(`#${id} button`);
+    (buttons[Math.min(i, buttons.length - 1)] ?? ctx.q(field)).focus();
   };
 
   return {
     id: 'urls',
     html,
-    fields: [[/^items$/, 'url-errors', '#url-input'], [/^urls/, 'url-errors', '#url-input']],
+    fields: [[/^items$/, 'url-errors', '#url-input'], [/^urls/, 'url-errors', '#url-input'], [/^accounts/, 'account-errors', '#account-name']],
 
     wire() {
       ctx.q('#add-urls').addEventListener('click', add);
       ctx.q('#url-input').addEventListener('keydown', (e) => {
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) add();
       });
-      ctx.q('#url-list').addEventListener('click', (e) => {
-        const button = e.target.closest('button[data-url]');
-        if (!button) return;
-        const li = button.closest('li');
-        const next = li.nextElementSibling?.querySelector('button') ?? li.previousElementSibling?.querySelector('button');
-        ctx.state.urls = ctx.state.urls.filter((u) => u !== button.dataset.url);
-        render();
-        ctx.announce(ctx.t('urls.removed'));
-        (next ? ctx.q(`#url-list button[data-url="${CSS.escape(next.dataset.url)}"]`) : ctx.q('#url-input'))?.focus();
+      ctx.q('#add-account').addEventListener('click', addAccount);
+      ctx.q('#account-name').addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') addAccount();
       });
+      ctx.q('#url-list').addEventListener('click', remove('url-list', 'urls', '#url-input'));
+      ctx.q('#account-list').addEventListener('click', remove('account-list', 'accounts', '#account-platform'));
     },
 
     applyText: render,
-    reset: render,
+    reset() {
+      taken = [];
+      render();
+    },
 
     situation() {
       ctx.q('#urls-intro').textContent = ctx.t(ctx.state.situation === 'threatened' ? 'urls.introThreatened' : 'urls.intro');
@@ -175,8 +350,8 @@ export default (ctx) => {
 
     next() {
       if (ctx.q('#url-input').value.trim() && !add()) return false;
-      const { items, urls } = ctx.state;
-      if (items.length || urls.length) return true;
+      const { items, urls, accounts } = ctx.state;
+      if (items.length || urls.length || accounts.length) return true;
       ctx.fieldError('url-errors', 'invalid.empty', {}, ctx.q('#url-input'));
       return false;
     },

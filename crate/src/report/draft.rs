@@ -2,7 +2,8 @@
 
 use super::problem::{err, item_field};
 use super::{
-    Contact, Item, ItemKind, ItemPdq, ItemVpdq, Problem, Report, ReportError, Situation, SCHEMA_V1,
+    Account, Contact, Item, ItemKind, ItemPdq, ItemVpdq, Problem, Report, ReportError, Situation,
+    SCHEMA_V1,
 };
 use crate::pdq::PdqHash;
 use crate::vpdq::{usable_hashes, VpdqFrame};
@@ -19,6 +20,8 @@ pub struct ReportDraft {
     pub situation: Option<Situation>,
     pub items: Vec<Item>,
     pub urls: Vec<String>,
+    /// Accounts without a link; trimmed and kept once each when the report is built.
+    pub accounts: Vec<Account>,
     pub explanation: String,
     pub name: String,
     pub email: String,
@@ -171,7 +174,7 @@ fn hash_of_hex(hex: &[u8]) -> Option<PdqHash> {
 
 impl Report {
     /// Builds the report from what the page gathered: trims text, drops empty fields, keeps each
-    /// URL once, leaves out contact details for a minor, then checks every rule, the total size
+    /// URL and each account (platform and name, trimmed) once, drops an account with neither, leaves out contact details for a minor, then checks every rule, the total size
     /// included.
     pub fn from_draft(draft: ReportDraft) -> Result<Report, ReportError> {
         let situation = draft
@@ -188,6 +191,17 @@ impl Report {
                 urls.push(url);
             }
         }
+        let mut accounts: Vec<Account> = Vec::new();
+        for account in draft.accounts {
+            let account = Account {
+                platform: account.platform.trim().to_string(),
+                name: account.name.trim().to_string(),
+            };
+            let blank = account.platform.is_empty() && account.name.is_empty();
+            if !blank && !accounts.contains(&account) {
+                accounts.push(account);
+            }
+        }
         let contact = match (situation, given(draft.name), given(draft.email)) {
             (Situation::Minor, _, _) | (_, None, None) => None,
             (_, name, email) => Some(Contact { name, email }),
@@ -200,6 +214,7 @@ impl Report {
             situation,
             items: draft.items,
             urls,
+            accounts,
             explanation: given(draft.explanation),
             contact,
             good_faith: draft.good_faith,

@@ -59,6 +59,20 @@ impl Report {
             push_json_string(w, url);
         }
         w.push(']');
+        if !self.accounts.is_empty() {
+            let w = report.key("accounts");
+            w.push('[');
+            for (i, account) in self.accounts.iter().enumerate() {
+                if i > 0 {
+                    w.push(',');
+                }
+                let mut a = JsonObject::open(w);
+                a.string("platform", &account.platform);
+                a.string("name", &account.name);
+                a.close();
+            }
+            w.push(']');
+        }
         if let Some(explanation) = &self.explanation {
             report.string("explanation", explanation);
         }

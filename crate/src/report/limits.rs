@@ -14,6 +14,12 @@ pub const MAX_URL_BYTES: usize = 2048;
 /// Longest explanation, in characters.
 pub const MAX_EXPLANATION_CHARS: usize = 5000;
 pub const MAX_NAME_CHARS: usize = 200;
+/// At most this many accounts without a link, and their platform and name in characters: a
+/// platform's name is short ("Snapchat", "a forum"); account names are 15 to 50 on the big
+/// platforms, display names longer.
+pub const MAX_ACCOUNTS: usize = 100;
+pub const MAX_PLATFORM_CHARS: usize = 50;
+pub const MAX_ACCOUNT_NAME_CHARS: usize = 100;
 /// RFC 5321's limit for a whole address.
 pub const MAX_EMAIL_BYTES: usize = 254;
 /// The report as JSON, not counting the text of its vPDQ `hashes` strings: the report's length

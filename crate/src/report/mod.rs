@@ -5,7 +5,8 @@
 //! accept or refuse).
 //!
 //! Never in it: file names, sizes, dimensions, dates or EXIF of the originals. Only digests, PDQ
-//! hashes, a video's vPDQ frame hashes (no frame numbers, times or qualities), URLs, the situation
+//! hashes, a video's vPDQ frame hashes (no frame numbers, times or qualities), URLs, accounts
+//! named without a link, the situation
 //! and what the person chose to write.
 //!
 //! - [`draft`]: what the page gathers, and how it becomes a report; [`value`]: a draft given
@@ -175,6 +176,22 @@ pub struct Item {
     pub vpdq: Option<ItemVpdq>,
 }
 
+/// An account without a link: where it is (`platform`, as the person names it: "Snapchat", "a
+/// forum") and its name as shown there. For a threat there is often no URL yet, only the account
+/// that threatens.
+///
+/// Refused, on `accounts[i].platform` or `accounts[i].name`: empty (`missing`); over
+/// [`MAX_PLATFORM_CHARS`] or [`MAX_ACCOUNT_NAME_CHARS`] characters (`too-long`); a control,
+/// invisible or line-breaking character, or white space at either end (`not-plain-text`). Over
+/// [`MAX_ACCOUNTS`] accounts is `too-many` on `accounts`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Account {
+    pub platform: String,
+    pub name: String,
+}
+
 /// How to reach the person; at least one of the two in a report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -206,6 +223,12 @@ pub struct Report {
     pub situation: Situation,
     pub items: Vec<Item>,
     pub urls: Vec<String>,
+    /// Optional: left out when there are none.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub accounts: Vec<Account>,
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")

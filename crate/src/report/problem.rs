@@ -40,7 +40,7 @@ pub enum Problem {
         max: usize,
         unit: &'static str,
     },
-    /// Neither an item nor a URL.
+    /// Neither an item, a URL nor an account.
     Empty,
     NotHttpUrl,
     /// A URL the WHATWG parser would have changed: upper-case host, fragment, spaces, non-ASCII,
@@ -73,6 +73,9 @@ pub enum Problem {
         index: usize,
         first: usize,
     },
+    /// A control, invisible or line-breaking character, or white space at either end, in a text
+    /// that is one line as shown (an account's platform or name).
+    NotPlainText,
 }
 
 impl Problem {
@@ -83,14 +86,14 @@ impl Problem {
     /// | code | variant | meaning |
     /// |---|---|---|
     /// | `malformed` | [`Problem::Malformed`] | not JSON, or not the shape of a report: a wrong type, an unknown or repeated field (the field is then `""`, the whole report); in the WebAssembly, an argument of the wrong JavaScript type (the field is then the argument's) |
-    /// | `missing` | [`Problem::Missing`] | a required value is not given (`situation`; a `contact` with neither name nor email; a `vpdq` whose `hashes` is empty; an item's kind or digest in the WebAssembly, or frames with no item before them (field `items`)) |
+    /// | `missing` | [`Problem::Missing`] | a required value is not given (`situation`; an account's empty `platform` or `name`; a `contact` with neither name nor email; a `vpdq` whose `hashes` is empty; an item's kind or digest in the WebAssembly, or frames with no item before them (field `items`)) |
     /// | `not-one-of` | [`Problem::NotOneOf`] | a value that is not one of the allowed ones: `situation`, `items[i].kind` (the WebAssembly's `ReportDraft`; parsed JSON says `malformed`), `items[i].vpdq.seconds_per_hash` (only 1) |
     /// | `wrong-schema` | [`Problem::WrongSchema`] | `schema` is not `report-helper/report@1` |
     /// | `not-hex` | [`Problem::NotHex`] | a digest or PDQ hash is not its number of lowercase hex digits (in the WebAssembly, a video's frame hashes too, field `items[i].vpdq`) |
     /// | `quality-over-100` | [`Problem::QualityOver100`] | a PDQ quality over 100 (in the WebAssembly, a frame's too, field `items[i].vpdq`) |
-    /// | `too-long` | [`Problem::TooLong`] | a text, URL or email over its limit, or the whole report (field `""`) over 526,336 bytes, or over 64 KiB not counting the text of its vPDQ `hashes` |
-    /// | `too-many` | [`Problem::TooMany`] | over 1000 items or 1000 URLs; over 10800 frame hashes in an item, or in the whole report (field `items[i].vpdq.hashes` of the item that goes over) |
-    /// | `empty` | [`Problem::Empty`] | neither a file nor a URL (field `items`) |
+    /// | `too-long` | [`Problem::TooLong`] | a text (an account's platform or name too), URL or email over its limit, or the whole report (field `""`) over 526,336 bytes, or over 64 KiB not counting the text of its vPDQ `hashes` |
+    /// | `too-many` | [`Problem::TooMany`] | over 1000 items, 1000 URLs or 100 accounts; over 10800 frame hashes in an item, or in the whole report (field `items[i].vpdq.hashes` of the item that goes over) |
+    /// | `empty` | [`Problem::Empty`] | neither a file, a URL nor an account (field `items`) |
     /// | `not-http-url` | [`Problem::NotHttpUrl`] | a URL that the WHATWG parser cannot read (`https://[/`, port 99999999), or that is not `http://` or `https://` |
     /// | `not-normalised` | [`Problem::NotNormalised`] | a URL the browser's `URL` would have changed (upper-case host, fragment, spaces, non-ASCII, quotes or `<>`, a `\` for a `/`), or with a `%` that starts no escape |
     /// | `has-credentials` | [`Problem::HasCredentials`] | a URL with a user name or password in it |
@@ -106,6 +109,7 @@ impl Problem {
     /// | `not-base64` | [`Problem::NotBase64`] | `vpdq.hashes` is not canonical base64 (RFC 4648, standard alphabet, `=` padding, no line breaks, zero bits under the padding) |
     /// | `not-whole-hashes` | [`Problem::NotWholeHashes`] | `vpdq.hashes` is base64 of a number of bytes that is not a multiple of 32 |
     /// | `duplicate-hash` | [`Problem::DuplicateHash`] | the same hash twice in one item's `vpdq.hashes` |
+    /// | `not-plain-text` | [`Problem::NotPlainText`] | an account's `platform` or `name` with a control character (U+0000-U+001F, U+007F-U+009F), an invisible one (soft hyphen, zero-width, bidi controls, U+2060-U+2064, U+2066-U+206F, U+FEFF), a line or paragraph separator (U+2028, U+2029), or white space at either end |
     pub fn code(&self) -> &'static str {
         match self {
             Problem::Malformed(_) => "malformed",
@@ -132,6 +136,7 @@ impl Problem {
             Problem::NotBase64 => "not-base64",
             Problem::NotWholeHashes => "not-whole-hashes",
             Problem::DuplicateHash { .. } => "duplicate-hash",
+            Problem::NotPlainText => "not-plain-text",
         }
     }
 }
@@ -184,7 +189,7 @@ impl fmt::Display for ReportError {
                 return f.write_str(unit);
             }
             Problem::TooMany { max, unit } => ("more than ", Some(*max), *unit),
-            Problem::Empty => ("a report needs at least one file or one URL", None, ""),
+            Problem::Empty => ("a report needs at least one file, URL or account", None, ""),
             Problem::NotHttpUrl => ("not an http or https URL", None, ""),
             Problem::NotNormalised => (
                 "not as the WHATWG URL parser writes it (lower-case host, no fragment, ASCII, escapes)",
@@ -221,6 +226,11 @@ impl fmt::Display for ReportError {
                 "",
             ),
             Problem::NotWholeHashes => ("not a whole number of 32-byte hashes", None, ""),
+            Problem::NotPlainText => (
+                "not one line of plain text (control or invisible characters, or spaces at an end)",
+                None,
+                "",
+            ),
             Problem::DuplicateHash { index, first } => {
                 f.write_str("hash ")?;
                 write!(f, "{index}")?;
@@ -259,4 +269,10 @@ pub(crate) fn item_field(i: usize, what: &str) -> String {
 #[inline(never)]
 pub(crate) fn url_field(i: usize) -> String {
     format!("urls[{i}]")
+}
+
+/// The field `accounts[i].what`, written only for an error.
+#[inline(never)]
+pub(crate) fn account_field(i: usize, what: &str) -> String {
+    format!("accounts[{i}].{what}")
 }

@@ -1,11 +1,12 @@
 //! Every rule of version 1 ([`Report::validate`]) and the size limits
 //! ([`Report::check_size`]), each refusal naming its field.
 
-use super::problem::{err, item_field, url_field};
+use super::problem::{account_field, err, item_field, url_field};
 use super::{
-    ItemKind, ItemVpdq, Problem, Report, ReportError, Situation, MAX_EMAIL_BYTES,
-    MAX_EXPLANATION_CHARS, MAX_ITEMS, MAX_NAME_CHARS, MAX_REPORT_BYTES, MAX_REPORT_TOTAL_BYTES,
-    MAX_URLS, MAX_URL_BYTES, SCHEMA_V1,
+    Account, ItemKind, ItemVpdq, Problem, Report, ReportError, Situation, MAX_ACCOUNTS,
+    MAX_ACCOUNT_NAME_CHARS, MAX_EMAIL_BYTES, MAX_EXPLANATION_CHARS, MAX_ITEMS, MAX_NAME_CHARS,
+    MAX_PLATFORM_CHARS, MAX_REPORT_BYTES, MAX_REPORT_TOTAL_BYTES, MAX_URLS, MAX_URL_BYTES,
+    SCHEMA_V1,
 };
 use crate::vpdq::encoding::{self, HASH_BYTES};
 use crate::vpdq::{MAX_REPORT_HASHES, SECONDS_PER_HASH};
@@ -98,6 +99,30 @@ fn is_language_tag(s: &str) -> bool {
 /// (bidi controls): in an address they hide what it really is.
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}')
+}
+
+/// One account's platform and name: each given (`missing`), within its length (`too-long`), and
+/// one line of plain text (`not-plain-text`): no control, invisible or line-breaking character,
+/// no white space at either end, so that what the helpline reads is what the person saw.
+fn check_account(i: usize, account: &Account) -> Result<(), ReportError> {
+    for (what, text, max) in [
+        ("platform", &account.platform, MAX_PLATFORM_CHARS),
+        ("name", &account.name, MAX_ACCOUNT_NAME_CHARS),
+    ] {
+        let field = account_field(i, what);
+        if text.is_empty() {
+            return Err(err(field, Problem::Missing));
+        }
+        check_chars(&field, text, max)?;
+        if text.trim() != text.as_str()
+            || text
+                .chars()
+                .any(|c| c.is_control() || is_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}'))
+        {
+            return Err(err(field, Problem::NotPlainText));
+        }
+    }
+    Ok(())
 }
 
 /// An address as RFC 5322's addr-spec with a dot-atom local part (RFC 6531/6532 also allow
@@ -739,7 +764,20 @@ impl Report {
             };
             return Err(err(url_field(i), problem));
         }
-        if self.items.is_empty() && self.urls.is_empty() {
+        if self.accounts.len() > MAX_ACCOUNTS {
+            return Err(err(
+                "accounts",
+                Problem::TooMany {
+                    max: MAX_ACCOUNTS,
+                    unit: "",
+                },
+            ));
+        }
+        for (i, account) in self.accounts.iter().enumerate() {
+            check_account(i, account)?;
+        }
+        // An account alone is a report: a threat often has no file or link yet, only who threatens.
+        if self.items.is_empty() && self.urls.is_empty() && self.accounts.is_empty() {
             return Err(err("items", Problem::Empty));
         }
         if let Some(explanation) = &self.explanation {

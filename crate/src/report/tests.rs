@@ -25,6 +25,7 @@ fn draft() -> ReportDraft {
         situation: Some(Situation::Shared),
         items: vec![item()],
         urls: vec!["https://example.com/a?b=1".into()],
+        accounts: vec![],
         explanation: "  ".into(),
         name: "".into(),
         email: " someone@example.org ".into(),
@@ -362,6 +363,137 @@ fn emails_are_addr_specs_and_dates_are_real() {
     }
 }
 
+fn account(platform: &str, name: &str) -> Account {
+    Account {
+        platform: platform.into(),
+        name: name.into(),
+    }
+}
+
+#[test]
+fn accounts_are_trimmed_kept_once_and_written_after_the_urls() {
+    let mut d = draft();
+    d.accounts = vec![
+        account(" Snapchat ", "sanne_fake\n"),
+        account("Snapchat", "sanne_fake"),
+        account("  ", ""),
+        account("Instagram", "@sanne.fake"),
+    ];
+    let report = Report::from_draft(d).unwrap();
+    assert_eq!(
+        report.accounts,
+        [
+            account("Snapchat", "sanne_fake"),
+            account("Instagram", "@sanne.fake")
+        ]
+    );
+    assert!(report.to_json().contains(
+        r#""urls":["https://example.com/a?b=1"],"accounts":[{"platform":"Snapchat","name":"sanne_fake"},{"platform":"Instagram","name":"@sanne.fake"}],"#
+    ));
+    // None: no key at all, so reports without accounts are written as before.
+    assert!(!Report::from_draft(draft())
+        .unwrap()
+        .to_json()
+        .contains("accounts"));
+}
+
+#[test]
+fn an_account_alone_is_a_report() {
+    for situation in Situation::ALL {
+        let mut d = draft();
+        d.situation = Some(situation);
+        d.items.clear();
+        d.urls.clear();
+        d.accounts = vec![account("Snapchat", "sanne_fake")];
+        assert!(Report::from_draft(d).is_ok(), "{situation:?}");
+    }
+    let mut d = draft();
+    d.items.clear();
+    d.urls.clear();
+    d.accounts = vec![account(" ", " ")];
+    assert_eq!(problem(d), ("items".into(), Problem::Empty));
+}
+
+#[test]
+fn each_account_rule_names_its_field() {
+    let refused = |accounts: Vec<Account>| {
+        let mut d = draft();
+        d.accounts = accounts;
+        problem(d)
+    };
+    let field = |s: &str| s.to_string();
+    assert_eq!(
+        refused(vec![account("Snapchat", "")]),
+        (field("accounts[0].name"), Problem::Missing)
+    );
+    assert_eq!(
+        refused(vec![account("X", "a"), account("", "b")]),
+        (field("accounts[1].platform"), Problem::Missing)
+    );
+    let long = |max| Problem::TooLong {
+        max,
+        unit: "characters",
+    };
+    // Characters, not bytes: 50 emoji are 200 bytes and allowed.
+    let mut d = draft();
+    d.accounts = vec![account(&"😀".repeat(50), &"é".repeat(100))];
+    assert!(Report::from_draft(d).is_ok());
+    assert_eq!(
+        refused(vec![account(&"😀".repeat(51), "a")]),
+        (field("accounts[0].platform"), long(50))
+    );
+    assert_eq!(
+        refused(vec![account("X", &"a".repeat(101))]),
+        (field("accounts[0].name"), long(100))
+    );
+    for bad in [
+        "a\u{0}b",
+        "a\tb",
+        "a\u{7f}b",
+        "a\u{85}b",
+        "a\u{ad}b",
+        "a\u{200b}b",
+        "a\u{200d}b",
+        "a\u{202e}b",
+        "a\u{2028}b",
+        "a\u{2029}b",
+        "a\u{2066}b",
+        "a\u{feff}b",
+        "\u{a0}ab",
+        "ab\u{3000}",
+    ] {
+        // The draft trims white space at the ends (the last two); inside, it is refused.
+        if bad.trim() == bad {
+            assert_eq!(
+                refused(vec![account("X", bad)]),
+                (field("accounts[0].name"), Problem::NotPlainText),
+                "{bad:?}"
+            );
+        }
+        // As the intake reads it, untrimmed.
+        let mut r = Report::from_draft(draft()).unwrap();
+        r.accounts = vec![account(bad, "a")];
+        let e = r.validate().unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.problem),
+            ("accounts[0].platform", Problem::NotPlainText)
+        );
+    }
+    let mut r = Report::from_draft(draft()).unwrap();
+    r.accounts = vec![account(" X", "a")];
+    assert_eq!(r.validate().unwrap_err().problem, Problem::NotPlainText);
+    r.accounts = (0..=MAX_ACCOUNTS)
+        .map(|i| account("X", &format!("a{i}")))
+        .collect();
+    let e = r.validate().unwrap_err();
+    assert_eq!(
+        (e.field.as_str(), e.problem),
+        ("accounts", Problem::TooMany { max: 100, unit: "" })
+    );
+    r.accounts.pop();
+    assert!(r.validate().is_ok());
+}
+
 #[test]
 fn a_minor_stays_anonymous() {
     let mut d = draft();
@@ -470,6 +602,7 @@ fn problem_codes_are_distinct_kebab_case_and_cover_every_variant() {
         Problem::DuplicateHash { index: 1, first: 0 },
         Problem::HasCredentials,
         Problem::PrivateAddress,
+        Problem::NotPlainText,
     ];
     // No wildcard: a new variant fails to compile here until it is given a place in `every`.
     let place = |p: &Problem| match p {
@@ -497,6 +630,7 @@ fn problem_codes_are_distinct_kebab_case_and_cover_every_variant() {
         Problem::DuplicateHash { .. } => 21,
         Problem::HasCredentials => 22,
         Problem::PrivateAddress => 23,
+        Problem::NotPlainText => 24,
     };
     let places: Vec<usize> = every.iter().map(place).collect();
     assert_eq!(places, (0..every.len()).collect::<Vec<_>>());
@@ -525,6 +659,7 @@ fn problem_codes_are_distinct_kebab_case_and_cover_every_variant() {
     assert_eq!(Problem::HasCredentials.code(), "has-credentials");
     assert_eq!(Problem::PrivateAddress.code(), "private-address");
     assert_eq!(Problem::NotWholeHashes.code(), "not-whole-hashes");
+    assert_eq!(Problem::NotPlainText.code(), "not-plain-text");
     assert_eq!(
         Problem::DuplicateHash { index: 1, first: 0 }.code(),
         "duplicate-hash"

@@ -2,8 +2,8 @@
 //! ([`ReportDraft::from_value`]): every key known, every value of its type, each refusal on the
 //! JSON path of its field (`items[2].kind`, `urls[0]`), in the order the page fills a draft in.
 
-use super::problem::{err, item_field, url_field};
-use super::{ItemPdq, Problem, ReportDraft, ReportError};
+use super::problem::{account_field, err, item_field, url_field};
+use super::{Account, ItemPdq, Problem, ReportDraft, ReportError};
 
 /// A JavaScript value, as far as a draft needs to tell: `Other` is a function, a symbol, a
 /// BigInt or anything else no field takes.
@@ -64,6 +64,7 @@ enum At {
     Field(&'static str),
     Item(usize, &'static str),
     Url(usize),
+    Account(usize, &'static str),
 }
 
 impl At {
@@ -72,6 +73,7 @@ impl At {
             At::Field(name) => name.into(),
             At::Item(i, what) => item_field(i, what),
             At::Url(i) => url_field(i),
+            At::Account(i, what) => account_field(i, what),
         }
     }
 }
@@ -90,6 +92,7 @@ enum In {
     Item(usize),
     Pdq(usize),
     Vpdq(usize),
+    Account(usize),
 }
 
 impl In {
@@ -99,6 +102,7 @@ impl In {
             In::Item(i) => format!(" in items[{i}]"),
             In::Pdq(i) => format!(" in items[{i}].pdq"),
             In::Vpdq(i) => format!(" in items[{i}].vpdq"),
+            In::Account(i) => format!(" in accounts[{i}]"),
         }
     }
 }
@@ -165,6 +169,7 @@ const DRAFT_KEYS: &[&str] = &[
     "situation",
     "items",
     "urls",
+    "accounts",
     "explanation",
     "name",
     "email",
@@ -176,7 +181,8 @@ impl ReportDraft {
     /// The draft the page gives as one object: `idempotency_key`, `created_at`, `language`,
     /// `situation` (`""`, `undefined` or `null` when not chosen yet), `items` (each `kind`,
     /// `sha256`, `md5`, optional `sha1`, `pdq: {hash, quality}` and, for a video,
-    /// `vpdq: {frames: [{hash, quality}, …]}`), `urls`, `explanation`, `name`, `email` and
+    /// `vpdq: {frames: [{hash, quality}, …]}`), `urls`, `accounts` (each `{platform, name}`),
+    /// `explanation`, `name`, `email` and
     /// `good_faith`. A key the report does not know is refused (`malformed`, field `""`), not
     /// dropped; a value of the wrong type is `malformed` on its field, a required one left
     /// `undefined` or `null` is `missing`; names and frames are checked here, the rest by
@@ -193,6 +199,13 @@ impl ReportDraft {
         }
         for (i, url) in list(draft.get("urls"), "urls")?.iter().enumerate() {
             d.urls.push(required(url, At::Url(i))?);
+        }
+        for (i, account) in list(draft.get("accounts"), "accounts")?.iter().enumerate() {
+            let account = object(account, &["platform", "name"], In::Account(i))?;
+            d.accounts.push(Account {
+                platform: required(account.get("platform"), At::Account(i, "platform"))?,
+                name: required(account.get("name"), At::Account(i, "name"))?,
+            });
         }
         d.explanation =
             text(draft.get("explanation"), At::Field("explanation"))?.unwrap_or_default();
