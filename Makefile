@@ -22,13 +22,13 @@ test: build lint test-native test-wasm test-e2e test-deploy
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p report-helper -p report-helper-evidence -p report-helper-video --all-targets --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p report-helper -p report-helper-evidence -p report-helper-report -p report-helper-video --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 test-native:
 	cargo test --workspace
 
 test-wasm:
-	cargo test -p report-helper --target wasm32-unknown-unknown
+	cargo test -p report-helper -p report-helper-report --target wasm32-unknown-unknown
 
 test-e2e:
 	cargo build -p report-helper-cli

@@ -25,8 +25,8 @@ const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
 
 let core;
 test.beforeAll(async () => {
-  core = await import(fromRoot('dist/wasm/report_helper.js'));
-  core.initSync({ module: readFileSync(fromRoot('dist/wasm/report_helper_bg.wasm')) });
+  core = await import(fromRoot('dist/wasm/report_helper_report.js'));
+  core.initSync({ module: readFileSync(fromRoot('dist/wasm/report_helper_report_bg.wasm')) });
 });
 
 

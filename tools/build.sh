@@ -8,12 +8,15 @@ cd "$(dirname "$0")/.."
 # module the core module's exports too.
 cargo build --release --target wasm32-unknown-unknown -p report-helper
 cargo build --release --target wasm32-unknown-unknown -p report-helper-evidence
+cargo build --release --target wasm32-unknown-unknown -p report-helper-report
 cargo build --release --target wasm32-unknown-unknown -p report-helper-video
 rm -rf target/wasm-bindgen dist
-# Three modules: the core (hashing, PDQ, the report), loaded by every page; the evidence module
-# (blacking out screenshots), loaded only when a person adds one; the video module (vPDQ),
-# loaded by the hashing worker only for a video.
-for module in report_helper report_helper_evidence report_helper_video; do
+# Four modules: the core (hashing, PDQ), loaded by the hashing worker; the report module (the
+# report's rules and JSON), loaded by the page once the person goes past the files step; the
+# evidence module (blacking out screenshots), loaded only when a person adds one; the video
+# module (vPDQ), loaded by the hashing worker only for a video.
+MODULES="report_helper report_helper_report report_helper_evidence report_helper_video"
+for module in $MODULES; do
   wasm-bindgen --target web --no-typescript --out-dir target/wasm-bindgen \
     "target/wasm32-unknown-unknown/release/$module.wasm"
 done
@@ -21,7 +24,7 @@ done
 mkdir -p dist/wasm
 cp -R www/. dist/
 # Features come from the module's target-features section (kept by strip = "debuginfo").
-for module in report_helper report_helper_evidence report_helper_video; do
+for module in $MODULES; do
   cp "target/wasm-bindgen/$module.js" "dist/wasm/$module.js"
   node_modules/.bin/wasm-opt -O3 "target/wasm-bindgen/${module}_bg.wasm" -o "dist/wasm/${module}_bg.wasm"
 done

@@ -1,5 +1,5 @@
 // Writes DIST/constants.js: the values the core enforces that the page needs too (its limits, the
-// intake's statuses), read from the built WebAssembly core itself, so the page never retypes them.
+// intake's statuses), read from the built report module itself, so the page never retypes them.
 // Written at build time rather than read at load: the page's modules need no WebAssembly to start,
 // so a host whose CSP forbids it still shows the element (and says what fails when it is used).
 //   node tools/constants.mjs dist
@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const dist = resolve(process.argv[2] ?? 'dist');
-const core = await import(pathToFileURL(join(dist, 'wasm/report_helper.js')));
-core.initSync({ module: readFileSync(join(dist, 'wasm/report_helper_bg.wasm')) });
+const core = await import(pathToFileURL(join(dist, 'wasm/report_helper_report.js')));
+core.initSync({ module: readFileSync(join(dist, 'wasm/report_helper_report_bg.wasm')) });
 const values = { ...core.limits(), STATUSES: core.reportStatuses() };
 const lines = Object.entries(values).map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};`);
 writeFileSync(

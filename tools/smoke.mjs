@@ -54,3 +54,25 @@ if (!mp4 || mp4.request() !== 'range' || video.VideoHasher.open(16, new Uint8Arr
 }
 mp4.free();
 console.log(`smoke test: ${dist}/wasm/report_helper_video_bg.wasm starts and reads a container`);
+
+// The report module: starts, writes a report whose SHA-256 is Node's, and refuses an empty one
+// with the core's code.
+const report = await import(pathToFileURL(`${dist}/wasm/report_helper_report.js`));
+report.initSync({ module: await readFile(`${dist}/wasm/report_helper_report_bg.wasm`) });
+const sha256 = createHash('sha256').update(bytes).digest('hex');
+const draft = (items) => ({
+  idempotency_key: 'smoke-test-key-0001', created_at: '2026-12-03T06:00:00Z', language: 'en',
+  situation: 'shared', items, urls: [], good_faith: true,
+});
+const json = report.reportJson(draft([{ kind: 'other', sha256, md5: got.md5, sha1: got.sha1 }]));
+let refused = null;
+try {
+  report.reportJson(draft([]));
+} catch (e) {
+  refused = e.problem;
+}
+if (JSON.parse(json).items?.[0]?.sha256 !== sha256 || refused !== 'empty') {
+  console.error(`smoke test failed: the report module wrote ${json} and refused an empty report with ${refused}`);
+  process.exit(1);
+}
+console.log(`smoke test: ${dist}/wasm/report_helper_report_bg.wasm starts and writes a report`);

@@ -10,6 +10,7 @@ import { configIn, localise, readConfig } from './config.js';
 import { stopAllHashing } from './hashing.js';
 import { FALLBACK, format, loadCatalog, pickLanguage } from './i18n.js';
 import { buildReport } from './report.js';
+import { warm } from './report/core.js';
 import { parse } from './dom.js';
 import { QuickExit } from './components/quick-exit.js';
 import { TALK_HTML, renderTalk } from './components/talk-to-someone.js';
@@ -325,6 +326,8 @@ export class ReportHelper extends HTMLElement {
     this.#step = Math.max(0, Math.min(index, this.#steps.length - 1));
     this.#showStep(true);
     this.#current().shown?.();
+    // Past the files step the report will be built: its module starts now (report/core.js).
+    if (!['situation', 'files'].includes(this.step)) warm();
   }
 
   #showStep(focus) {

@@ -1,7 +1,8 @@
 //! `report-helper`: the pure core of the report helper for victims of image abuse.
 //!
 //! It takes bytes and returns small values; reading files, decoding, the DOM and the network live
-//! at the edges. `wasm.rs` is the only file that knows about JavaScript.
+//! at the edges. `wasm.rs` is the only file that knows about JavaScript: the hashing module's
+//! boundary. The report module's boundary is `report-wasm/`.
 
 pub mod digest;
 pub mod image_info;

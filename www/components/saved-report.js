@@ -1,7 +1,7 @@
 // components/saved-report.js: "Send a saved report". The file the page saves when sending fails
 // is read here, checked by the core and handed on unchanged (the same bytes, so the same
 // idempotency key, and the same access code). Nothing of it is stored. Fetched when first used.
-import { reportJson } from '../wasm/report_helper.js';
+import { reportJson } from '../wasm/report_helper_report.js';
 import { core } from '../report/core.js';
 import { SAVED_REPORT } from '../report/send.js';
 // The largest report (526,336 B of JSON) escaped into a string, with room for the rest.

@@ -1,5 +1,5 @@
 // report/build.js: the report itself. The core checks the draft and writes the JSON to send.
-import { reportJson } from '../wasm/report_helper.js';
+import { reportJson } from '../wasm/report_helper_report.js';
 import { ReportHelperError } from '../errors.js';
 import { core } from './core.js';
 
