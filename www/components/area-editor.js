@@ -174,17 +174,17 @@ export class AreaEditor extends EventTarget {
       button.setAttribute('aria-label', t('evidence.removeAreaLabel', { n: i + 1 }));
       return h('li', {}, this.#text(i), ' ', button);
     }));
-    const set = (sel, key, off = false) => {
+    const set = (sel, text, off) => {
       const button = this.#el.querySelector(sel);
-      button.textContent = t(key);
+      button.textContent = text;
       // aria-disabled, not disabled: the button keeps the focus when there is nothing left to undo.
       button.setAttribute('aria-disabled', String(off));
     };
-    set('.zoom-in', 'evidence.zoomIn', this.zoom >= ZOOMS.at(-1));
-    set('.zoom-out', 'evidence.zoomOut', this.zoom <= 1);
-    set('.zoom-fit', 'evidence.zoomFit', this.zoom === 1);
-    set('.undo', 'evidence.undo', this.#at === 0);
-    set('.redo', 'evidence.redo', this.#at === this.#history.length - 1);
+    set('.zoom-in', t('evidence.zoomIn'), this.zoom >= ZOOMS.at(-1));
+    set('.zoom-out', t('evidence.zoomOut'), this.zoom <= 1);
+    set('.zoom-fit', t('evidence.zoomFit'), this.zoom === 1);
+    set('.undo', t('evidence.undo'), this.#at === 0);
+    set('.redo', t('evidence.redo'), this.#at === this.#history.length - 1);
     this.#el.querySelector('.zoom-level').textContent = t('evidence.zoomLevel', { percent: Math.round(this.zoom * 100) });
     this.#view.setAttribute('aria-describedby', this.#help);
   }
@@ -296,7 +296,8 @@ export class AreaEditor extends EventTarget {
     this.#at = at;
     this.#lastKey = null;
     this.areas = this.#history[at].map((a) => ({ ...a }));
-    this.#changed(this.#t(direction < 0 ? 'evidence.undone' : 'evidence.redone', { count: this.areas.length }));
+    const count = this.areas.length;
+    this.#changed(direction < 0 ? this.#t('evidence.undone', { count }) : this.#t('evidence.redone', { count }));
   }
 
   #changed(say) {
