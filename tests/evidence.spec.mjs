@@ -169,18 +169,18 @@ test('screenshots are blacked out on the device: drawn by mouse, added and moved
   const stage = await first.locator('.editor .stage').boundingBox();
   await page.mouse.click(stage.x + stage.width * 0.5, stage.y + stage.height * 0.05);
   await expect(first.locator('.box')).toHaveCount(2);
-  // Keyboard: "Add an area" makes a third, focused; arrows move it, Shift+arrows size it.
+  // Keyboard: "Add an area" makes a third, focused; arrows move it (Shift: further), Ctrl+arrows size it.
   await first.locator('.add-area').click();
   await expect(first.locator('.box')).toHaveCount(3);
   const third = first.locator('.box').nth(2);
   await expect(third).toBeFocused();
   const before = await third.evaluate((b) => [b.style.left, b.style.top, b.style.width, b.style.height].map(parseFloat));
   await page.keyboard.press('ArrowLeft');
-  await page.keyboard.press('Control+ArrowUp');
-  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowUp');
+  await page.keyboard.press('Control+ArrowRight');
   const after = await third.evaluate((b) => [b.style.left, b.style.top, b.style.width, b.style.height].map(parseFloat));
   expect(after[0]).toBeLessThan(before[0]);
-  expect(after[1]).toBeLessThan(before[1] - 5);
+  expect(after[1]).toBeLessThan(before[1] - 2);
   expect(after[2]).toBeGreaterThan(before[2]);
   expect(after[3]).toBeCloseTo(before[3], 5);
   // Each area is listed with a Remove button (the alternative to dragging); Delete removes too.

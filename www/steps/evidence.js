@@ -37,21 +37,31 @@ const shotRow = stamp(`
   <h3 class="shot-title" tabindex="-1"></h3>
   <p class="status" role="status"></p>
   <div class="editor" hidden>
+    <p class="shot-guide"></p>
     <p class="hint shot-help"></p>
-    <div class="stage">
-      <canvas class="picture" aria-hidden="true"></canvas>
-      <div class="boxes"></div>
-    </div>
     <div class="tools">
       <button type="button" class="reveal" aria-pressed="false"></button>
+      <button type="button" class="zoom-out"></button>
+      <button type="button" class="zoom-in"></button>
+      <button type="button" class="zoom-fit"></button>
+      <span class="zoom-level"></span>
+    </div>
+    <div class="view" tabindex="0" role="group">
+      <div class="stage">
+        <canvas class="picture" aria-hidden="true"></canvas>
+        <div class="boxes"></div>
+      </div>
+    </div>
+    <div class="tools">
       <button type="button" class="add-area"></button>
+      <button type="button" class="undo"></button>
+      <button type="button" class="redo"></button>
     </div>
     <ol class="areas"></ol>
     <div class="nav"><button type="button" class="apply primary"></button></div>
   </div>
   <div class="result" hidden>
     <div class="stage"><img class="redacted" alt=""></div>
-    <div class="tools"><button type="button" class="reveal" aria-pressed="false"></button></div>
     <dl class="digests"><dt>SHA-256</dt><dd><code class="sha256"></code></dd></dl>
   </div>
   <p><button type="button" class="remove"></button></p>
@@ -85,7 +95,7 @@ export default (ctx) => {
       }
       el.querySelector('.apply').addEventListener('click', () => redact(shot));
       shot.editor = new AreaEditor(el.querySelector('.editor'), ctx.t, `${shot.id}-help`);
-      shot.editor.addEventListener('change', (e) => e.detail && ctx.announce(e.detail));
+      for (const type of ['change', 'announce']) shot.editor.addEventListener(type, (e) => e.detail && ctx.announce(e.detail));
       render(shot);
       open(shot);
     }
@@ -185,6 +195,8 @@ export default (ctx) => {
     const help = q('.shot-help');
     help.id = `${shot.id}-help`;
     help.textContent = t('evidence.help');
+    q('.shot-guide').textContent = t('evidence.guide');
+    q('.view').setAttribute('aria-label', t('evidence.viewLabel', { n }));
     for (const button of el.querySelectorAll('.reveal')) {
       button.textContent = t(shot.revealed ? 'files.hide' : 'files.show');
       button.setAttribute('aria-pressed', String(shot.revealed));
