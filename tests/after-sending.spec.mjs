@@ -262,7 +262,7 @@ test('no configuration, endpoint down: neutral words for other routes, and no li
   await send(page);
   const el = helper(page);
   for (const [i, seconds] of [1, 2, 4, 8, 16].entries()) {
-    await expect(el.locator('#send-status')).toHaveText(text(m, 'send.retrying', { seconds, attempt: i + 2 }));
+    await expect(el.locator('#send-status')).toHaveText(text(m, 'send.retrying', { count: seconds, attempt: i + 2, name: neutral }));
     await page.clock.runFor(seconds * 1000);
   }
   await expect(el.locator('#send-status')).toHaveText(text(m, 'send.failed', { name: neutral }));
@@ -327,7 +327,7 @@ test('endpoint down to the end (en): the package before sending, the other route
   await goToReview(page);
   await send(page);
   for (const [i, seconds] of [1, 2, 4, 8, 16].entries()) {
-    await expect(el.locator('#send-status')).toHaveText(text(m, 'send.retrying', { seconds, attempt: i + 2 }));
+    await expect(el.locator('#send-status')).toHaveText(text(m, 'send.retrying', { count: seconds, attempt: i + 2, name }));
     await page.clock.runFor(seconds * 1000);
   }
   await expect(el.locator('#send-status')).toHaveText(text(m, 'send.failed', { name }));

@@ -22,6 +22,7 @@ import {
   routeReports,
   section,
   send,
+  standaloneConfig,
   startFlow,
   text,
   waitAllHashed,
@@ -160,7 +161,7 @@ for (const lang of ['en', 'nl']) {
     await expect(el.locator('#raw-json')).toBeVisible();
     await scan('review: raw JSON open');
     await send(page);
-    await expect(el.locator('#send-status')).toHaveText(text(m, 'send.rejected', { message: 'Refused for the test' }));
+    await expect(el.locator('#send-status')).toHaveText(text(m, 'send.rejected', { message: 'Refused for the test', name: standaloneConfig().name }));
     await scan('send: refused');
     await el.locator('#back-to-review').click();
     await expectStep(page, 'review');

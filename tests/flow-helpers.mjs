@@ -19,9 +19,12 @@ export function catalog(lang = 'en') {
   return JSON.parse(readFileSync(join(ROOT, 'www/i18n', `${lang}.json`), 'utf8'));
 }
 
-/** `messages[key]` with its `{name}` placeholders filled in (written here, not imported). */
+/**
+ * `messages[key]` with its `{name}` placeholders filled in (written here, not imported); with a
+ * `count` of 1, `key.one` if the catalog has it (docs/words.md).
+ */
 export function text(messages, key, params = {}) {
-  const message = messages[key];
+  const message = params.count === 1 && `${key}.one` in messages ? messages[`${key}.one`] : messages[key];
   if (typeof message !== 'string') throw new Error(`no message ${key}`);
   return message.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
 }

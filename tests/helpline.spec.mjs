@@ -143,7 +143,7 @@ for (const lang of ['en', 'nl']) {
         text(m, 'who.receives', { name }),
         m['who.never'],
         inLang(STANDALONE.handling, lang),
-        text(m, 'who.keep', { months: String(STANDALONE.keepMonths) }),
+        text(m, 'who.keep', { months: String(STANDALONE.keepMonths), name }),
         m['who.shared'],
         text(m, 'who.privacy', { name }),
       ],
@@ -319,7 +319,7 @@ test('the config property set from JS redraws every text, in the language of now
     el.config = { name: { en: 'Line Y', nl: 'Lijn Y' }, keepMonths: 6, phone: '+31 20 123 4567', privacyUrl: 'https://line-y.example/privacy' };
   });
   let box = await openWho(page, 'situation');
-  expect(box.paragraphs).toEqual(expect.arrayContaining([text(en, 'who.receives', { name: 'Line Y' }), text(en, 'who.keep', { months: '6' })]));
+  expect(box.paragraphs).toEqual(expect.arrayContaining([text(en, 'who.receives', { name: 'Line Y' }), text(en, 'who.keep', { months: '6', name: 'Line Y' })]));
   expect(box.links).toEqual([['https://line-y.example/privacy', text(en, 'who.privacy', { name: 'Line Y' })]]);
   let listed = await openTalk(page);
   expect(listed.people.map((p) => [p.name, p.links])).toEqual([['Line Y', [['tel:+31201234567', text(en, 'talk.call', { phone: '+31 20 123 4567' })]]]]);

@@ -417,11 +417,11 @@ test('retries: a network error, then a 503 with Retry-After, then 201: one repor
 
   const status = page.locator('#send-status');
   await expect.poll(() => requests.length).toBe(1);
-  await expect(status).toHaveText(text(en, 'send.retrying', { seconds: 1, attempt: 2 }));
+  await expect(status).toHaveText(text(en, 'send.retrying', { count: 1, attempt: 2, name: standaloneConfig().name }));
   await expect(page.locator('#download-report')).toBeVisible();
   await page.clock.runFor(1000);
   await expect.poll(() => requests.length).toBe(2);
-  await expect(status).toHaveText(text(en, 'send.retrying', { seconds: 5, attempt: 3 }));
+  await expect(status).toHaveText(text(en, 'send.retrying', { count: 5, attempt: 3, name: standaloneConfig().name }));
   await page.clock.runFor(5000);
   await expect.poll(() => requests.length).toBe(3);
   expect(await waitSent(page)).toEqual({ reference: 'R-3', token: 'T-3' });
@@ -457,7 +457,7 @@ test('endpoint down: after the back-off the person can download the exact report
   const delays = [1, 2, 4, 8, 16];
   for (const [i, seconds] of delays.entries()) {
     await expect.poll(() => requests.length).toBe(i + 1);
-    await expect(page.locator('#send-status')).toHaveText(text(en, 'send.retrying', { seconds, attempt: i + 2 }));
+    await expect(page.locator('#send-status')).toHaveText(text(en, 'send.retrying', { count: seconds, attempt: i + 2, name: standaloneConfig().name }));
     await page.clock.runFor(seconds * 1000);
   }
   await expect.poll(() => requests.length).toBe(6);
@@ -503,7 +503,7 @@ test('a 422 refusal shows the endpoint\'s message and is not retried', async ({ 
   await reviewWithClock(page);
   await page.locator('#send').click();
   await expectStep(page, 'send');
-  await expect(page.locator('#send-status')).toHaveText(text(en, 'send.rejected', { message }));
+  await expect(page.locator('#send-status')).toHaveText(text(en, 'send.rejected', { message, name: standaloneConfig().name }));
   await expect(page.locator('#h-send')).toHaveText(en['send.failedHeading']);
   await expect(page.locator('#retry')).toBeHidden();
   await expect(page.locator('#back-to-review')).toBeVisible();

@@ -27,6 +27,10 @@ export function pickLanguage(tags) {
   return FALLBACK;
 }
 
-/** `messages[key]` with `{name}` placeholders filled in; the key itself if it is missing. */
+/**
+ * `messages[key]` with `{name}` placeholders filled in; the key itself if it is missing. With a
+ * `count` of 1, `key.one` when the catalog has it (the singular): "1 line", "2 lines".
+ */
 export const format = (messages, key, params = {}) =>
-  (messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
+  ((params.count === 1 ? messages[`${key}.one`] : undefined) ?? messages[key] ?? key)
+    .replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));

@@ -159,7 +159,7 @@ export default (ctx) => {
     else if (failed && s.sendError.code === 'no-endpoint') status = t('send.noEndpoint', { name });
     else if (failed && s.sendError.code === 'send-rejected') status = t('send.rejected', { message: s.sendError.message, name });
     else if (failed) status = t('send.failed', { name });
-    else if (s.retry) status = t('send.retrying', { seconds: Math.round(s.retry.delay), attempt: s.retry.attempt + 1, name });
+    else if (s.retry) status = t('send.retrying', { count: Math.round(s.retry.delay), attempt: s.retry.attempt + 1, name });
     else status = t('send.sending', { name });
     q('#send-status').textContent = status;
     q('#send-failed').hidden = !failed;
