@@ -302,7 +302,7 @@ function weigh(paths, what) {
   const isCatalog = ([path]) => path.startsWith('/i18n/');
   const largestCatalog = Math.max(0, ...sizes.filter(isCatalog).map(([, n]) => n));
   const total = sizes.filter((s) => !isCatalog(s)).reduce((sum, [, n]) => sum + n, 0) + largestCatalog;
-  console.log(`${what}, gzipped: ${total} bytes (the largest catalogue counted)\n${sizes.map(([p, n]) => `  ${n}\t${p}`).join('\n')}`);
+  console.log(`${what}, gzipped: ${total} bytes${largestCatalog ? ' (the largest catalogue counted)' : ''}\n${sizes.map(([p, n]) => `  ${n}\t${p}`).join('\n')}`);
   return total;
 }
 
