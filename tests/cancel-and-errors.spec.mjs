@@ -162,6 +162,7 @@ test('leaving asks first once a situation is chosen, while a file is hashed and 
   await page.goto('/');
   // A situation chosen is a report started.
   await page.locator('input[name=situation][value=shared]').check();
+  await page.locator('input[name=age][value=no]').check();
   await tryToLeave(1);
   await page.locator('section[data-step=situation] .next').click();
   const big = await sparseFile('leave-me.bin', 8 * 1024 * MiB);

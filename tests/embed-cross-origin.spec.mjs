@@ -43,6 +43,7 @@ test('embedded from another origin, under the CSP docs/embedding.md gives, the h
   });
   await page.goto(`${site}/page.html`);
   await page.locator('input[name=situation][value=other]').check();
+  await page.locator('input[name=age][value=no]').check();
   await page.locator('section[data-step=situation] .next').click();
   const bytes = Buffer.from('not an image, hashed all the same\n');
   await page.setInputFiles('#file-input', { name: 'evidence.txt', mimeType: 'text/plain', buffer: bytes });

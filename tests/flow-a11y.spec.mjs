@@ -238,13 +238,15 @@ test('the whole flow by keyboard alone: Tab, Shift+Tab, Space, Enter, arrows and
   expect(radio.value).toBe('shared');
   await page.keyboard.press('ArrowDown');
   await expect(el.locator('input[value="threatened"]')).toBeChecked();
-  await page.keyboard.press('ArrowDown');
-  await expect(el.locator('input[value="minor"]')).toBeChecked();
-  await expect(el.locator('#minor-note')).toBeVisible();
-  await page.keyboard.press('ArrowUp');
   await page.keyboard.press('ArrowUp');
   await expect(el.locator('input[value="shared"]')).toBeChecked();
   await page.keyboard.press('Space');
+  // The age, in a group of its own: Space picks, arrows move.
+  await tabTo(page, (f) => f.tag === 'input' && f.type === 'radio' && f.value === 'yes');
+  await page.keyboard.press('Space');
+  await expect(el.locator('#minor-note')).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await expect(el.locator('input[name="age"][value="no"]')).toBeChecked();
   await expect(el.locator('#minor-note')).toBeHidden();
   await tabTo(page, isButton('next', 'situation'));
   await page.keyboard.press('Enter');

@@ -172,7 +172,7 @@ export async function next(page, host = 'report-helper') {
  * a minor's, which skips it.
  */
 export async function passEvidence(page, host = 'report-helper') {
-  const minor = await page.locator(host).first().locator('input[name="situation"][value="minor"]').isChecked();
+  const minor = !(await page.locator(host).first().locator('input[name="age"][value="no"]').isChecked());
   if (minor) return;
   await expectStep(page, 'evidence', host);
   await next(page, host);
@@ -183,9 +183,15 @@ export async function back(page, host = 'report-helper') {
   await shownSection(page, host).locator('.back').click();
 }
 
-/** Chooses a situation (shared, threatened, minor, other) on the situation step. */
-export async function chooseSituation(page, value, host = 'report-helper') {
-  await page.locator(host).first().locator(`input[name="situation"][value="${value}"]`).check();
+/**
+ * Chooses what happened (shared, threatened, other) and the age answer (yes, no, unsure) on the
+ * situation step. 'minor', the choice before the age was asked apart (issue 18), stands for
+ * "shared" by someone under 18.
+ */
+export async function chooseSituation(page, value, host = 'report-helper', age = value === 'minor' ? 'yes' : 'no') {
+  const el = page.locator(host).first();
+  await el.locator(`input[name="situation"][value="${value === 'minor' ? 'shared' : value}"]`).check();
+  await el.locator(`input[name="age"][value="${age}"]`).check();
 }
 
 /** Adds files through the file picker of the files step (paths or {name, mimeType, buffer}). */

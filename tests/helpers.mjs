@@ -79,13 +79,14 @@ export async function watch(page) {
 }
 
 /**
- * Opens the page and takes <report-helper> to its files step: chooses `situation`, presses that
+ * Opens the page and takes <report-helper> to its files step: chooses `situation` (an adult's), presses that
  * step's Next, and waits for the file input (in the element's open shadow root, which
  * Playwright's CSS locators pierce).
  */
 export async function openFilesStep(page, { situation = 'shared' } = {}) {
   await page.goto('/');
   await page.locator(`input[name=situation][value=${situation}]`).check();
+  await page.locator('input[name=age][value=no]').check();
   await page.locator('section[data-step=situation] .next').click();
   await expect(page.locator('section[data-step=files]')).toBeVisible();
   await page.locator('#file-input').waitFor({ state: 'attached' });

@@ -352,6 +352,7 @@ test('a helpline page on another origin embeds the helper from the intake and po
     page.on('pageerror', (e) => problems.push(String(e)));
     await page.goto(helpline.url);
     await page.locator('input[name=situation][value=other]').check();
+    await page.locator('input[name=age][value=no]').check();
     await page.locator('section[data-step=situation] .next').click();
     await page.locator('section[data-step=files] .next').click();
     await page.locator('#url-input').fill('https://pics.example/x');

@@ -176,6 +176,7 @@ test('full flow in English: files, messy URLs, contact; the POST, the shown case
     created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
     language: 'en',
     situation: 'shared',
+    under_18: false,
     items: [
       { kind: 'image', sha256: want[0].sha256, md5: want[0].md5, sha1: want[0].sha1, pdq: { hash: pdq.hash, quality: Number(pdq.quality) } },
       { kind: 'other', sha256: want[1].sha256, md5: want[1].md5, sha1: want[1].sha1 },
@@ -241,8 +242,8 @@ test('Dutch flow for a minor: texts from nl.json, no name or email asked, hotlin
   await expect(page.locator('#step-count')).toHaveText(text(nl, 'step', { n: 1, total: 7 }));
   await expect(page.locator('#exit')).toHaveText(nl['exit.button']);
   await expect(page.locator('section[data-step="situation"] .next')).toHaveText(nl['nav.next']);
-  for (const value of ['shared', 'threatened', 'minor', 'other']) {
-    await expect(page.getByRole('radio', { name: nl[`situation.${value}`] })).toHaveCount(1);
+  for (const key of ['situation.shared', 'situation.threatened', 'situation.other', 'age.yes', 'age.no', 'age.unsure']) {
+    await expect(page.getByRole('radio', { name: nl[key] })).toHaveCount(1);
   }
 
   // First as an adult: name and email typed in.
@@ -297,7 +298,8 @@ test('Dutch flow for a minor: texts from nl.json, no name or email asked, hotlin
   expect(requests).toHaveLength(1);
   const body = requests[0].json;
   expectValidReport(body);
-  expect(body.situation).toBe('minor');
+  expect(body.situation).toBe('shared');
+  expect(body.under_18).toBe(true);
   expect(body.language).toBe('nl');
   expect(body.urls).toEqual(['https://voorbeeld.nl/foto/1']);
   expect(body).not.toHaveProperty('contact');

@@ -228,6 +228,7 @@ test('the page tells a video\'s progress in video time', async ({ page }) => {
   await startFlow(page);
   const messages = catalog('en');
   await helper(page).locator('input[name="situation"][value="shared"]').check();
+  await helper(page).locator('input[name="age"][value="no"]').check();
   await helper(page).locator('section[data-step="situation"] .next').click();
   // Hold the first progress report with video time: the card must show it as "0:0x of 0:09".
   await page.evaluate(() => {

@@ -14,7 +14,7 @@ import { warm } from './report/core.js';
 import { parse } from './dom.js';
 import { QuickExit } from './components/quick-exit.js';
 import { TALK_HTML, renderTalk } from './components/talk-to-someone.js';
-import situation from './steps/situation.js';
+import situation, { isMinor } from './steps/situation.js';
 import files from './steps/files.js';
 import urls from './steps/urls.js';
 import evidence from './steps/evidence.js';
@@ -302,7 +302,7 @@ export class ReportHelper extends HTMLElement {
   // Closing or going back loses the report: ask first, unless it is sent and its receipt kept.
   #onBeforeUnload = (e) => {
     const s = this.#state;
-    const started = s.situation || s.items.length || s.urls.length || s.accounts.length || s.shots.length;
+    const started = s.situation || s.age || s.items.length || s.urls.length || s.accounts.length || s.shots.length;
     const kept = s.sent && s.receiptSaved && (s.evidenceSaved || !s.shots.some((shot) => shot.state === 'redacted'));
     if (started && !kept) e.preventDefault();
   };
@@ -383,12 +383,13 @@ export class ReportHelper extends HTMLElement {
 
   #draft() {
     const s = this.#state;
-    const minor = s.situation === 'minor';
+    const minor = isMinor(s);
     return {
       idempotency_key: s.key,
       created_at: new Date().toISOString(),
       language: this.#lang,
       situation: s.situation,
+      under_18: minor,
       items: s.items
         .filter((i) => i.state === 'done')
         .map(({ kind, digests: d }) => ({
@@ -497,6 +498,7 @@ function newState() {
     // One key per report, kept across retries, so the endpoint stores it once.
     key: crypto.randomUUID(),
     situation: null,
+    age: null, // 'yes', 'no' or 'unsure' (under 18 when the images were made)
     items: [],
     shots: [], // screenshots kept as evidence: never sent, not even their digests
     urls: [],

@@ -179,10 +179,13 @@ fn grammar_report() -> BoxedStrategy<Value> {
                 9 => select(vec!["en", "nl", "en-GB", "nl-NL", "de"]),
                 1 => select(vec!["EN", "e", ""]),
             ],
-            prop_oneof![
-                9 => select(vec!["shared", "threatened", "minor", "other"]),
-                1 => select(vec!["Shared", ""]),
-            ],
+            (
+                prop_oneof![
+                    9 => select(vec!["shared", "threatened", "minor", "other"]),
+                    1 => select(vec!["Shared", ""]),
+                ],
+                proptest::option::of(any::<bool>()),
+            ),
         ),
         (
             proptest::collection::vec(item(), 0..4),
@@ -194,7 +197,7 @@ fn grammar_report() -> BoxedStrategy<Value> {
     )
         .prop_map(
             |(
-                (schema, key, created_at, language, situation),
+                (schema, key, created_at, language, (situation, under_18)),
                 (items, urls, explanation, contact, good_faith),
             )| {
                 let mut report = Map::new();
@@ -203,6 +206,9 @@ fn grammar_report() -> BoxedStrategy<Value> {
                 report.insert("created_at".into(), json!(created_at));
                 report.insert("language".into(), json!(language));
                 report.insert("situation".into(), json!(situation));
+                if let Some(under_18) = under_18 {
+                    report.insert("under_18".into(), json!(under_18));
+                }
                 report.insert("items".into(), Value::Array(items));
                 report.insert("urls".into(), Value::Array(urls));
                 if let Some(explanation) = explanation {
@@ -278,6 +284,7 @@ fn change() -> BoxedStrategy<Change> {
         "created_at",
         "language",
         "situation",
+        "under_18",
         "items",
         "urls",
         "explanation",

@@ -132,6 +132,7 @@ impl Rng {
             created_at: self.string(),
             language: self.string(),
             situation: Situation::ALL[self.below(4)],
+            under_18: self.chance().then(|| self.chance()),
             items,
             urls: (0..self.below(4)).map(|_| self.string()).collect(),
             accounts: (0..self.below(3))
@@ -157,6 +158,7 @@ fn plain() -> Report {
         created_at: "2026-11-27T21:57:00Z".into(),
         language: "en".into(),
         situation: Situation::Shared,
+        under_18: None,
         items: vec![],
         urls: vec![],
         accounts: vec![],

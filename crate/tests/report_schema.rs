@@ -96,6 +96,7 @@ fn full_and_bare() -> (Report, Report) {
         created_at: "2026-11-27T21:57:00Z".into(),
         language: "en".into(),
         situation: Situation::Shared,
+        under_18: Some(false),
         items: vec![
             Item {
                 kind: ItemKind::Image,
@@ -137,6 +138,7 @@ fn full_and_bare() -> (Report, Report) {
     bare.accounts.clear();
     bare.explanation = None;
     bare.contact = None;
+    bare.under_18 = None;
     (full, bare)
 }
 

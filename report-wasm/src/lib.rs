@@ -79,9 +79,9 @@ fn report_error(refusal: Refusal) -> JsValue {
 // The report, built by the core from the page's draft into the exact JSON to send (doc comments
 // here end up in the JS glue the page loads, so they are short):
 //
-//   const json = reportJson({ idempotency_key, created_at, language, situation,
+//   const json = reportJson({ idempotency_key, created_at, language, situation, under_18,
 //     items: [{ kind, sha256, md5, sha1, pdq: { hash, quality }, vpdq: { frames } }],
-//     urls, explanation, name, email, good_faith });
+//     urls, accounts, explanation, name, email, good_faith });
 //
 // A refusal throws an `Error` named "ReportError", with own properties `field` (a JSON path such
 // as "urls[2]" or "items[0].kind", "" for the whole report) and `problem` (a stable code of

@@ -162,6 +162,10 @@ const BROKEN = [
   ['a URL over 2048 bytes', (r) => (r.urls = [`https://a.example/${'p'.repeat(2031)}`]), 'urls[0]', 'too-long'],
   ['a duplicate URL', (r) => (r.urls = ['https://a.example/x', 'https://b.example/', 'https://a.example/x']), 'urls[2]', 'duplicate'],
   ['contact details in a report about a minor', (r) => (r.situation = 'minor'), 'contact', 'contact-for-minor'],
+  // Issue 18: the age is its own answer; under 18 is anonymous whatever happened.
+  ['contact details with under_18 true', (r) => { r.situation = 'threatened'; r.under_18 = true; }, 'contact', 'contact-for-minor'],
+  ['contact details with under_18 false but the situation minor', (r) => { r.situation = 'minor'; r.under_18 = false; }, 'contact', 'contact-for-minor'],
+  ['under_18 "yes"', (r) => (r.under_18 = 'yes'), '', 'malformed', 'invalid type: string "yes"'],
   ['an empty contact', (r) => (r.contact = {}), 'contact', 'missing'],
   ['an email that is not one', (r) => (r.contact.email = 'sam at example.org'), 'contact.email', 'not-email'],
   ['a name over 200 characters', (r) => (r.contact.name = '😀'.repeat(201)), 'contact.name', 'too-long'],
@@ -325,6 +329,10 @@ const EDGES = [
   // A threat often has no file or link yet, only the account that threatens: a report of its own.
   ['an account only, a threat', (r) => { r.items = []; r.urls = []; r.situation = 'threatened'; r.accounts = [ACCOUNT]; }],
   ['an account only, a minor, anonymous', (r) => { r.items = []; r.urls = []; delete r.contact; r.situation = 'minor'; r.accounts = [ACCOUNT]; }],
+  // Issue 18: what happened, and the age apart.
+  ['under 18, threatened, anonymous, an account', (r) => { r.urls = []; delete r.contact; r.situation = 'threatened'; r.under_18 = true; r.accounts = [ACCOUNT]; }],
+  ['under_18 false, with contact details', (r) => (r.under_18 = false)],
+  ['a minor, anonymous, under_18 true', (r) => { delete r.contact; r.situation = 'minor'; r.under_18 = true; }],
   ['an empty list of accounts beside an item', (r) => (r.accounts = [])],
   ['100 accounts', (r) => (r.accounts = Array.from({ length: 100 }, (_, i) => ({ platform: 'Snapchat', name: `a${i}` })))],
 ];
@@ -488,6 +496,7 @@ export function cases() {
     ['pdq', (r) => (r.items[0].pdq = null)],
     ['vpdq', (r) => (r.items[0].vpdq = null)],
     ['contact.name', (r) => (r.contact.name = null)],
+    ['under_18', (r) => (r.under_18 = null)],
   ]) {
     out.push({ name: `cannot tell: ${name} null, read as absent by the core`, report: changed(change), valid: true, schema_cannot_tell: true });
   }

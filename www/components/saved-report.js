@@ -15,6 +15,7 @@ const draftOf = (r) => ({
   created_at: r.created_at,
   language: r.language,
   situation: r.situation,
+  under_18: r.under_18,
   items: r.items.map(({ vpdq, ...item }) => {
     if (!vpdq) return item;
     const bytes = Uint8Array.from(atob(vpdq.hashes), (c) => c.charCodeAt(0));

@@ -1,5 +1,8 @@
 // About the person reporting (a minor stays anonymous) and the explanation; Next builds the
-// report through the core, and a field it refuses is shown here, explained.
+// report through the core, and a field it refuses is shown here, explained. A minor confirms in
+// plain words that it is true; `good_faith` means the same.
+import { isMinor } from './situation.js';
+
 const html = `
 <section data-step="about" aria-labelledby="h-about" hidden>
   <h2 id="h-about" tabindex="-1" data-i18n="about.heading"></h2>
@@ -24,7 +27,7 @@ const html = `
   </div>
   <div class="field">
     <label class="choice"><input type="checkbox" id="good-faith" aria-describedby="good-faith-error">
-      <span data-i18n="about.goodFaith"></span></label>
+      <span class="for-adult" data-i18n="about.goodFaith"></span><span class="for-minor" data-i18n="about.goodFaithChild"></span></label>
     <p class="error" id="good-faith-error" role="alert" hidden></p>
   </div>
   <div class="nav">
@@ -57,7 +60,7 @@ export default (ctx) => ({
   },
 
   situation() {
-    const minor = ctx.state.situation === 'minor';
+    const minor = isMinor(ctx.state);
     for (const el of ctx.all('.for-adult')) el.hidden = minor;
     for (const el of ctx.all('.for-minor')) el.hidden = !minor;
   },

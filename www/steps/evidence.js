@@ -7,6 +7,7 @@ import { MAX_SHOT_SIDE } from '../constants.js';
 import { stamp } from '../dom.js';
 import { DropZone } from '../components/drop-zone.js';
 import { AreaEditor } from '../components/area-editor.js';
+import { isMinor } from './situation.js';
 
 // What a browser decodes without strain (the side limit is the core's).
 const MAX_SHOT_PIXELS = 50_000_000;
@@ -223,7 +224,7 @@ export default (ctx) => {
     id: 'evidence',
     html,
     takeFiles: add,
-    skip: () => ctx.state.situation === 'minor',
+    skip: () => isMinor(ctx.state),
 
     wire() {
       new DropZone(ctx.q('#shot-drop'), ctx.q('#shot-input')).addEventListener('files', (e) => add(e.detail));
@@ -234,9 +235,12 @@ export default (ctx) => {
       ctx.state.shots.forEach(render);
     },
 
-    // Pictures of a minor must not be kept, redacted or not: any screenshot goes.
+    // Pictures of a minor must not be kept, redacted or not: any screenshot goes, and the
+    // situation step says so.
     situation() {
-      if (ctx.state.situation === 'minor') for (const shot of [...ctx.state.shots]) remove(shot, false);
+      if (!isMinor(ctx.state) || !ctx.state.shots.length) return;
+      for (const shot of [...ctx.state.shots]) remove(shot, false);
+      ctx.steps.situation.shotsRemoved();
     },
 
     // A screenshot still opening, or marked and not yet blacked out, would be lost.

@@ -3,6 +3,7 @@
 import { vpdqHashCount } from '../report.js';
 import { h } from '../dom.js';
 import { WHO_HTML, renderWho } from '../components/who-sees-what.js';
+import { isMinor } from './situation.js';
 
 const html = `
 <section data-step="review" aria-labelledby="h-review" hidden>
@@ -64,7 +65,7 @@ export default (ctx) => {
       t('review.contact'),
       report.contact
         ? [report.contact.name, report.contact.email].filter(Boolean).join(', ')
-        : t(report.situation === 'minor' ? 'review.anonymousMinor' : 'review.anonymous'),
+        : t(isMinor(ctx.state) ? 'review.anonymousMinor' : 'review.anonymous'),
     );
     add(t('review.goodFaith'), t('review.yes'));
     add(t('review.language'), report.language);

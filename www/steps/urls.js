@@ -6,6 +6,90 @@ import { h } from '../dom.js';
 /** Suggestions for an account's platform; any other name may be typed. */
 const PLATFORMS = ['Instagram', 'TikTok', 'Snapchat', 'X (Twitter)', 'Facebook', 'WhatsApp', 'Telegram', 'Discord', 'YouTube', 'Reddit'];
 
+/**
+ * The fields that name an account without a link, and the list of those named (`state.accounts`).
+ * Here, and on the situation step for a threat (ids prefixed `p`): one list, shown in two places.
+ * `legendAndHelp`: the legend, and a hint of id `${p}account-help`.
+ */
+export const accountsHtml = (p, legendAndHelp) => `
+  <fieldset id="${p}accounts" class="aside">
+    ${legendAndHelp}
+    <div class="field"><label for="${p}account-platform" data-i18n="accounts.platform"></label>
+      <input id="${p}account-platform" list="${p}account-platforms" maxlength="${MAX_PLATFORM_CHARS}" autocomplete="off" aria-describedby="${p}account-help ${p}account-errors">
+      <datalist id="${p}account-platforms">${PLATFORMS.map((p) => `<option value="${p}">`).join('')}</datalist></div>
+    <div class="field"><label for="${p}account-name" data-i18n="accounts.name"></label>
+      <input id="${p}account-name" maxlength="${MAX_ACCOUNT_NAME_CHARS}" autocomplete="off" autocapitalize="off" spellcheck="false" aria-describedby="${p}account-errors"></div>
+    <button type="button" id="${p}add-account" data-i18n="accounts.add"></button>
+    <p class="error" id="${p}account-errors" role="alert" hidden></p>
+  </fieldset>
+  <h3 id="${p}account-list-heading" hidden></h3>
+  <ol class="url-list" id="${p}account-list" aria-labelledby="${p}account-list-heading"></ol>`;
+
+/** A list of a step: its heading, and a line per entry with a Remove button. */
+function list(ctx, id, heading, entries) {
+  const el = ctx.q(`#${id}-heading`);
+  el.hidden = !entries.length;
+  el.textContent = heading;
+  ctx.q(`#${id}`).replaceChildren(...entries.map((text, i) => {
+    const button = h('button', { type: 'button', textContent: ctx.t('urls.remove') });
+    button.dataset.i = i;
+    button.setAttribute('aria-label', ctx.t(id === 'url-list' ? 'urls.removeLabel' : 'accounts.removeLabel', { url: text }));
+    return h('li', {}, h('span', { className: 'url', textContent: text }), ' ', button);
+  }));
+}
+
+/** Removes the entry of a list's Remove button, then focuses the next one, or the field to add. */
+const removeFrom = (ctx, id, key, field, render) => (e) => {
+  const button = e.target.closest('button');
+  if (!button) return;
+  const list = ctx.state[key];
+  const i = Number(button.dataset.i);
+  list.splice(i, 1);
+  render();
+  ctx.announce(ctx.t(key === 'urls' ? 'urls.removed' : 'accounts.removed'));
+  const buttons = ctx.all(`#${id} button`);
+  (buttons[Math.min(i, buttons.length - 1)] ?? ctx.q(field)).focus();
+};
+
+/** The accounts part of `accountsHtml(p, …)`: `wire()` once, `render()` when its step is shown. */
+export function accounts(ctx, p) {
+  const render = () => list(ctx, `${p}account-list`, ctx.t('accounts.listHeading', { count: ctx.state.accounts.length }),
+    ctx.state.accounts.map((a) => `${a.platform}: ${a.name}`));
+
+  /** Adds the account of the two fields; both are needed. */
+  const add = () => {
+    const [platform, name] = [`#${p}account-platform`, `#${p}account-name`].map((id) => ctx.q(id));
+    const account = { platform: platform.value.replace(HIDDEN, '').trim(), name: name.value.replace(HIDDEN, '').trim() };
+    const { accounts } = ctx.state;
+    const errors = `${p}account-errors`;
+    const empty = !account.platform ? platform : !account.name && name;
+    if (empty) return ctx.fieldError(errors, 'accounts.missing', {}, empty);
+    ctx.clearError(errors);
+    if (accounts.some((a) => a.platform === account.platform && a.name === account.name)) {
+      ctx.announce(ctx.t('accounts.known'));
+    } else if (accounts.length >= MAX_ACCOUNTS) {
+      return ctx.fieldError(errors, 'accounts.limit', { max: MAX_ACCOUNTS }, name);
+    } else {
+      accounts.push(account);
+      ctx.announce(ctx.t('accounts.added', { total: accounts.length }));
+    }
+    platform.value = name.value = '';
+    render();
+    platform.focus();
+  };
+
+  return {
+    render,
+    wire() {
+      ctx.q(`#${p}add-account`).addEventListener('click', add);
+      ctx.q(`#${p}account-name`).addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') add();
+      });
+      ctx.q(`#${p}account-list`).addEventListener('click', removeFrom(ctx, `${p}account-list`, 'accounts', `#${p}account-platform`, render));
+    },
+  };
+}
+
 const html = `
 <section data-step="urls" aria-labelledby="h-urls" hidden>
   <h2 id="h-urls" tabindex="-1" data-i18n="urls.heading"></h2>
@@ -25,19 +109,7 @@ const html = `
   </ul></details>
   <h3 id="url-list-heading" hidden></h3>
   <ol class="url-list" id="url-list" aria-labelledby="url-list-heading"></ol>
-  <fieldset id="accounts" class="aside">
-    <legend data-i18n="accounts.heading"></legend>
-    <p class="hint" id="account-help" data-i18n="accounts.help"></p>
-    <div class="field"><label for="account-platform" data-i18n="accounts.platform"></label>
-      <input id="account-platform" list="account-platforms" maxlength="${MAX_PLATFORM_CHARS}" autocomplete="off" aria-describedby="account-help account-errors">
-      <datalist id="account-platforms">${PLATFORMS.map((p) => `<option value="${p}">`).join('')}</datalist></div>
-    <div class="field"><label for="account-name" data-i18n="accounts.name"></label>
-      <input id="account-name" maxlength="${MAX_ACCOUNT_NAME_CHARS}" autocomplete="off" autocapitalize="off" spellcheck="false" aria-describedby="account-errors"></div>
-    <button type="button" id="add-account" data-i18n="accounts.add"></button>
-    <p class="error" id="account-errors" role="alert" hidden></p>
-  </fieldset>
-  <h3 id="account-list-heading" hidden></h3>
-  <ol class="url-list" id="account-list" aria-labelledby="account-list-heading"></ol>
+  ${accountsHtml('', '<legend data-i18n="accounts.heading"></legend>\n    <p class="hint" id="account-help" data-i18n="accounts.help"></p>')}
   <div class="nav">
     <button type="button" class="back" data-i18n="nav.back"></button>
     <button type="button" class="next primary" data-i18n="nav.next"></button>
@@ -254,60 +326,13 @@ export default (ctx) => {
     return true;
   };
 
-  /** Adds the account of the two fields; both are needed. */
-  const addAccount = () => {
-    const [platform, name] = ['#account-platform', '#account-name'].map((id) => ctx.q(id));
-    const account = { platform: platform.value.replace(HIDDEN, '').trim(), name: name.value.replace(HIDDEN, '').trim() };
-    const { accounts } = ctx.state;
-    const empty = !account.platform ? platform : !account.name && name;
-    if (empty) return ctx.fieldError('account-errors', 'accounts.missing', {}, empty);
-    ctx.clearError('account-errors');
-    if (accounts.some((a) => a.platform === account.platform && a.name === account.name)) {
-      ctx.announce(ctx.t('accounts.known'));
-    } else if (accounts.length >= MAX_ACCOUNTS) {
-      return ctx.fieldError('account-errors', 'accounts.limit', { max: MAX_ACCOUNTS }, name);
-    } else {
-      accounts.push(account);
-      ctx.announce(ctx.t('accounts.added', { total: accounts.length }));
-    }
-    platform.value = name.value = '';
-    render();
-    platform.focus();
-  };
-
-  /** A list of the step: its heading, and a line per entry with a Remove button. */
-  const list = (id, heading, entries) => {
-    const el = ctx.q(`#${id}-heading`);
-    el.hidden = !entries.length;
-    el.textContent = heading;
-    ctx.q(`#${id}`).replaceChildren(...entries.map((text, i) => {
-      const button = h('button', { type: 'button', textContent: ctx.t('urls.remove') });
-      button.dataset.i = i;
-      button.setAttribute('aria-label', ctx.t(id === 'url-list' ? 'urls.removeLabel' : 'accounts.removeLabel', { url: text }));
-      return h('li', {}, h('span', { className: 'url', textContent: text }), ' ', button);
-    }));
-  };
-
+  const accountsPart = accounts(ctx, '');
   const render = () => {
     const { t } = ctx;
-    const { urls, accounts } = ctx.state;
-    list('url-list', t('urls.listHeading', { count: urls.length }), urls);
-    list('account-list', t('accounts.listHeading', { count: accounts.length }), accounts.map((a) => `${a.platform}: ${a.name}`));
+    list(ctx, 'url-list', t('urls.listHeading', { count: ctx.state.urls.length }), ctx.state.urls);
+    accountsPart.render();
     ctx.q('#url-taken').replaceChildren(...taken.map(({ line, count, known }) =>
       h('li', { textContent: t(count ? 'urls.took' : 'urls.known', { line, count }) })));
-  };
-
-  /** Removes the entry of a list's Remove button, then focuses the next one, or the field to add. */
-  const remove = (id, key, field) => (e) => {
-    const button = e.target.closest('button');
-    if (!button) return;
-    const list = ctx.state[key];
-    const i = Number(button.dataset.i);
-    list.splice(i, 1);
-    render();
-    ctx.announce(ctx.t(key === 'urls' ? 'urls.removed' : 'accounts.removed'));
-    const buttons = ctx.all(`#${id} button`);
-    (buttons[Math.min(i, buttons.length - 1)] ?? ctx.q(field)).focus();
   };
 
   return {
@@ -320,15 +345,13 @@ export default (ctx) => {
       ctx.q('#url-input').addEventListener('keydown', (e) => {
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) add();
       });
-      ctx.q('#add-account').addEventListener('click', addAccount);
-      ctx.q('#account-name').addEventListener('keydown', (e) => {
-        if (e.key === 'Enter') addAccount();
-      });
-      ctx.q('#url-list').addEventListener('click', remove('url-list', 'urls', '#url-input'));
-      ctx.q('#account-list').addEventListener('click', remove('account-list', 'accounts', '#account-platform'));
+      accountsPart.wire();
+      ctx.q('#url-list').addEventListener('click', removeFrom(ctx, 'url-list', 'urls', '#url-input', render));
     },
 
     applyText: render,
+    // Accounts may have been named on the situation step since.
+    shown: render,
     reset() {
       taken = [];
       render();

@@ -18,6 +18,8 @@ pub struct ReportDraft {
     pub created_at: String,
     pub language: String,
     pub situation: Option<Situation>,
+    /// The age answer: `None` when the page does not ask (older pages).
+    pub under_18: Option<bool>,
     pub items: Vec<Item>,
     pub urls: Vec<String>,
     /// Accounts without a link; trimmed and kept once each when the report is built.
@@ -174,7 +176,8 @@ fn hash_of_hex(hex: &[u8]) -> Option<PdqHash> {
 
 impl Report {
     /// Builds the report from what the page gathered: trims text, drops empty fields, keeps each
-    /// URL and each account (platform and name, trimmed) once, drops an account with neither, leaves out contact details for a minor, then checks every rule, the total size
+    /// URL and each account (platform and name, trimmed) once, drops an account with neither, leaves out contact details for a minor (the situation
+    /// `minor` or `under_18`), then checks every rule, the total size
     /// included.
     pub fn from_draft(draft: ReportDraft) -> Result<Report, ReportError> {
         let situation = draft
@@ -202,9 +205,10 @@ impl Report {
                 accounts.push(account);
             }
         }
-        let contact = match (situation, given(draft.name), given(draft.email)) {
-            (Situation::Minor, _, _) | (_, None, None) => None,
-            (_, name, email) => Some(Contact { name, email }),
+        let minor = situation == Situation::Minor || draft.under_18 == Some(true);
+        let contact = match (minor, given(draft.name), given(draft.email)) {
+            (true, _, _) | (_, None, None) => None,
+            (false, name, email) => Some(Contact { name, email }),
         };
         let report = Report {
             schema: SCHEMA_V1.into(),
@@ -212,6 +216,7 @@ impl Report {
             created_at: draft.created_at,
             language: draft.language,
             situation,
+            under_18: draft.under_18,
             items: draft.items,
             urls,
             accounts,

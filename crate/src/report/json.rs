@@ -22,6 +22,11 @@ impl Report {
         report.string("created_at", &self.created_at);
         report.string("language", &self.language);
         report.string("situation", self.situation.name());
+        if let Some(under_18) = self.under_18 {
+            report
+                .key("under_18")
+                .push_str(if under_18 { "true" } else { "false" });
+        }
         let w = report.key("items");
         w.push('[');
         for (i, item) in self.items.iter().enumerate() {

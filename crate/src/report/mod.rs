@@ -43,7 +43,9 @@ pub enum Situation {
     Shared,
     /// Someone threatens to share them: preventive, usually without URLs.
     Threatened,
-    /// The person shown is under 18: anonymous, handled as child abuse material.
+    /// The person shown is under 18: anonymous, handled as child abuse material. Kept for
+    /// reports made before the age was its own question; the page now sends the situation and
+    /// [`Report::under_18`].
     Minor,
     Other,
 }
@@ -221,6 +223,14 @@ pub struct Report {
     pub created_at: String,
     pub language: String,
     pub situation: Situation,
+    /// Whether the person shown is (or was, when the images were made) under 18, asked apart
+    /// from what happened. Optional (older pages leave it out); `true` makes the report one
+    /// about a minor ([`Report::about_minor`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub under_18: Option<bool>,
     pub items: Vec<Item>,
     pub urls: Vec<String>,
     /// Optional: left out when there are none.
@@ -240,6 +250,15 @@ pub struct Report {
     )]
     pub contact: Option<Contact>,
     pub good_faith: bool,
+}
+
+impl Report {
+    /// Is the report about someone under 18 (anonymous: no contact details)? Either the age
+    /// answer says so or, from an older page, the situation `minor`. When the two disagree
+    /// (`minor` with `under_18: false`, which no page sends) the child's protection wins.
+    pub fn about_minor(&self) -> bool {
+        self.under_18 == Some(true) || self.situation == Situation::Minor
+    }
 }
 
 #[cfg(test)]

@@ -103,7 +103,7 @@ impl Problem {
     /// | `not-utc-timestamp` | [`Problem::NotUtcTimestamp`] | `created_at` is not RFC 3339 in UTC with `Z`, or not a real time (31 February, 12:00:60) |
     /// | `not-language-tag` | [`Problem::NotLanguageTag`] | `language` is not a tag like `nl` or `en-GB` |
     /// | `not-email` | [`Problem::NotEmail`] | not an email address: an addr-spec with a dot-atom local part and a domain name (see `rules.rs`) |
-    /// | `contact-for-minor` | [`Problem::ContactForMinor`] | contact details in a report about a minor |
+    /// | `contact-for-minor` | [`Problem::ContactForMinor`] | contact details in a report about a minor (`under_18` true, or `situation` minor) |
     /// | `good-faith-required` | [`Problem::GoodFaithRequired`] | the good-faith statement is not given |
     /// | `not-a-video` | [`Problem::NotAVideo`] | `vpdq` on an item whose kind is not `video` (field `items[i].vpdq`) |
     /// | `not-base64` | [`Problem::NotBase64`] | `vpdq.hashes` is not canonical base64 (RFC 4648, standard alphabet, `=` padding, no line breaks, zero bits under the padding) |

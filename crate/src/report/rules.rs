@@ -3,7 +3,7 @@
 
 use super::problem::{account_field, err, item_field, url_field};
 use super::{
-    Account, ItemKind, ItemVpdq, Problem, Report, ReportError, Situation, MAX_ACCOUNTS,
+    Account, ItemKind, ItemVpdq, Problem, Report, ReportError, MAX_ACCOUNTS,
     MAX_ACCOUNT_NAME_CHARS, MAX_EMAIL_BYTES, MAX_EXPLANATION_CHARS, MAX_ITEMS, MAX_NAME_CHARS,
     MAX_PLATFORM_CHARS, MAX_REPORT_BYTES, MAX_REPORT_TOTAL_BYTES, MAX_URLS, MAX_URL_BYTES,
     SCHEMA_V1,
@@ -784,7 +784,7 @@ impl Report {
             check_chars("explanation", explanation, MAX_EXPLANATION_CHARS)?;
         }
         if let Some(contact) = &self.contact {
-            if self.situation == Situation::Minor {
+            if self.about_minor() {
                 return Err(err("contact", Problem::ContactForMinor));
             }
             if contact.name.is_none() && contact.email.is_none() {

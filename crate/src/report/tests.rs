@@ -23,6 +23,7 @@ fn draft() -> ReportDraft {
         created_at: "2026-11-27T21:57:00.123Z".into(),
         language: "nl".into(),
         situation: Some(Situation::Shared),
+        under_18: None,
         items: vec![item()],
         urls: vec!["https://example.com/a?b=1".into()],
         accounts: vec![],
@@ -510,6 +511,71 @@ fn a_minor_stays_anonymous() {
     assert_eq!(
         (e.field.as_str(), e.problem),
         ("contact", Problem::ContactForMinor)
+    );
+}
+
+#[test]
+fn under_18_makes_the_report_anonymous_whatever_happened() {
+    let mut d = draft();
+    d.situation = Some(Situation::Threatened);
+    d.under_18 = Some(true);
+    d.name = "Sam".into();
+    let report = Report::from_draft(d).unwrap();
+    assert_eq!(report.contact, None);
+    assert_eq!(report.situation, Situation::Threatened);
+    assert!(report.to_json().contains(
+        "\"language\":\"nl\",\"situation\":\"threatened\",\"under_18\":true,\"items\":["
+    ));
+    let mut with_contact = report.clone();
+    with_contact.contact = Some(Contact {
+        name: None,
+        email: Some("sam@example.org".into()),
+    });
+    let e = with_contact.validate().unwrap_err();
+    assert_eq!(
+        (e.field.as_str(), e.problem),
+        ("contact", Problem::ContactForMinor)
+    );
+}
+
+#[test]
+fn under_18_false_keeps_the_contact_and_is_written() {
+    let mut d = draft();
+    d.under_18 = Some(false);
+    let report = Report::from_draft(d).unwrap();
+    assert_eq!(
+        report.contact,
+        Some(Contact {
+            name: None,
+            email: Some("someone@example.org".into())
+        })
+    );
+    let json = report.to_json();
+    assert!(json.contains("\"situation\":\"shared\",\"under_18\":false,\"items\":["));
+    // Left out when not asked, as an older page sends it.
+    let mut d = draft();
+    d.under_18 = None;
+    assert!(!Report::from_draft(d)
+        .unwrap()
+        .to_json()
+        .contains("under_18"));
+}
+
+#[test]
+fn an_old_minor_report_is_anonymous_even_with_under_18_false() {
+    let mut d = draft();
+    d.situation = Some(Situation::Minor);
+    d.under_18 = Some(false);
+    let report = Report::from_draft(d).unwrap();
+    assert_eq!(report.contact, None);
+    let mut with_contact = report.clone();
+    with_contact.contact = Some(Contact {
+        name: Some("Sam".into()),
+        email: None,
+    });
+    assert_eq!(
+        with_contact.validate().unwrap_err().problem,
+        Problem::ContactForMinor
     );
 }
 

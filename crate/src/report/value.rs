@@ -167,6 +167,7 @@ const DRAFT_KEYS: &[&str] = &[
     "created_at",
     "language",
     "situation",
+    "under_18",
     "items",
     "urls",
     "accounts",
@@ -179,7 +180,8 @@ const ITEM_KEYS: &[&str] = &["kind", "sha256", "md5", "sha1", "pdq", "vpdq"];
 
 impl ReportDraft {
     /// The draft the page gives as one object: `idempotency_key`, `created_at`, `language`,
-    /// `situation` (`""`, `undefined` or `null` when not chosen yet), `items` (each `kind`,
+    /// `situation` (`""`, `undefined` or `null` when not chosen yet), `under_18` (optional),
+    /// `items` (each `kind`,
     /// `sha256`, `md5`, optional `sha1`, `pdq: {hash, quality}` and, for a video,
     /// `vpdq: {frames: [{hash, quality}, …]}`), `urls`, `accounts` (each `{platform, name}`),
     /// `explanation`, `name`, `email` and
@@ -194,6 +196,17 @@ impl ReportDraft {
         let language = required(draft.get("language"), At::Field("language"))?;
         let situation = text(draft.get("situation"), At::Field("situation"))?;
         let mut d = ReportDraft::new(key, created_at, language, &situation.unwrap_or_default())?;
+        d.under_18 = match draft.get("under_18") {
+            Value::Bool(b) => Some(*b),
+            v if v.absent() => None,
+            _ => {
+                return Err(err(
+                    "under_18",
+                    Problem::Malformed("expected true or false".into()),
+                )
+                .into())
+            }
+        };
         for (i, item) in list(draft.get("items"), "items")?.iter().enumerate() {
             d.add_value_item(i, item)?;
         }
