@@ -24,6 +24,7 @@ import {
   next,
   passEvidence,
   removeFlowFiles,
+  EXIT_URLS,
   routeExits,
   section,
   send,
@@ -414,3 +415,24 @@ test('a site can opt out with the no-history attribute: no entry is added', asyn
   expect(await page.evaluate(() => history.length)).toBe(length);
   expect(await historyState(page)).toBe(null);
 });
+
+test('the quick exit from a later step takes the place of the first step: Back from the exit page goes to the page before', async ({ page }) => {
+  const dialogs = collectDialogs(page);
+  await page.route('**/before.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>before</title><p>news</p>' }));
+  await page.goto('/before.html');
+  await startFlow(page);
+  const exits = await routeExits(page); // after startFlow's: these answer, and count
+  await chooseSituation(page, 'shared');
+  await next(page);
+  await next(page);
+  await addUrls(page, LINKS);
+  await expectStep(page, 'urls');
+  await helper(page).locator('#exit').click();
+  await page.waitForURL(EXIT_URLS.en);
+  await expect(page).toHaveTitle('exit');
+  expect(exits).toEqual([EXIT_URLS.en]);
+  await page.goBack();
+  await expect(page).toHaveTitle('before');
+  expect(dialogs).toEqual([]);
+});
+

@@ -217,7 +217,18 @@ export class ReportHelper extends HTMLElement {
     this.#dropEverything();
     this.#root.replaceChildren();
     this.#emit('exit', {});
-    location.replace(this.#exitUrl());
+    // The exit takes the place of the helper's first entry, so Back from it does not return to a step.
+    const url = this.#exitUrl();
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      location.replace(url);
+    };
+    if (this.#at === 0) return leave();
+    window.addEventListener('popstate', leave, { once: true });
+    setTimeout(leave, 500); // should the way back be refused
+    history.go(-this.#at);
   }
 
   // ---- set-up, text and events ----------------------------------------------------------------
