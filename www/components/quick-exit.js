@@ -16,7 +16,8 @@ export const EXIT_HTML = `
   </div>`;
 export const SAFE_HTML = `
 <details class="safe" id="safe"><summary data-i18n="exit.safe"></summary><ul>
-  ${['Private', 'History', 'Downloads', 'Leave'].map((k) => `<li data-i18n="exit.safe${k}"></li>`).join('')}
+  <li data-i18n="exit.safePrivate"></li><li data-i18n="exit.safeHistory"></li>
+  <li data-i18n="exit.safeDownloads"></li><li data-i18n="exit.safeLeave"></li>
 </ul></details>`;
 
 export class QuickExit extends EventTarget {
