@@ -12,7 +12,7 @@ import { FALLBACK, format, loadCatalog, pickLanguage } from './i18n.js';
 import { buildReport } from './report.js';
 import { warm } from './report/core.js';
 import { parse } from './dom.js';
-import { QuickExit } from './components/quick-exit.js';
+import { EXIT_HTML, QuickExit, SAFE_HTML } from './components/quick-exit.js';
 import { TALK_HTML, renderTalk } from './components/talk-to-someone.js';
 import situation, { isMinor } from './steps/situation.js';
 import files from './steps/files.js';
@@ -50,12 +50,8 @@ const EXIT_URLS = { en: 'https://www.bbc.com/weather', nl: 'https://www.buienrad
 
 const TOP = `
 <div class="top">
-  <p class="step-count" id="step-count"></p>
-  <div class="exit-box">
-    <button type="button" class="exit" id="exit" data-i18n="exit.button"></button>
-    <p class="exit-hint" data-i18n="exit.hint"></p>
-  </div>
-</div>${TALK_HTML}
+  <p class="step-count" id="step-count"></p>${EXIT_HTML}
+</div>${SAFE_HTML}${TALK_HTML}
 <p class="visually-hidden" role="status" id="announcer"></p>`;
 let template = null;
 
@@ -92,6 +88,13 @@ export class ReportHelper extends HTMLElement {
   #languageAsked = 0;
   #config = null; // the helpline's configuration (config.js), read when first needed
   #configSet = false; // set through the `config` property, which wins over the markup
+  // Back and Forward: each step moved to is a history entry holding only {reportHelperStep: id}
+  // (the URL unchanged). #trail: the step of each entry of this element, the page's own entry
+  // (the first step) first; #at: the entry shown; #home: that entry's state when the page set one.
+  #trail = ['situation'];
+  #at = 0;
+  #home = null;
+  #moves = 0; // popstates seen: a slower one gives way to a newer one
 
   constructor() {
     super();
@@ -159,12 +162,14 @@ export class ReportHelper extends HTMLElement {
     if (!this.#root.firstChild) this.#render();
     this.#quickExit.listen(true);
     window.addEventListener('beforeunload', this.#onBeforeUnload);
+    window.addEventListener('popstate', this.#onPopState);
     this.#setLanguage();
   }
 
   disconnectedCallback() {
     this.#quickExit.listen(false);
     window.removeEventListener('beforeunload', this.#onBeforeUnload);
+    window.removeEventListener('popstate', this.#onPopState);
   }
 
   attributeChangedCallback(name) {
@@ -213,7 +218,18 @@ export class ReportHelper extends HTMLElement {
     this.#dropEverything();
     this.#root.replaceChildren();
     this.#emit('exit', {});
-    location.replace(this.#exitUrl());
+    // The exit takes the place of the helper's first entry, so Back from it does not return to a step.
+    const url = this.#exitUrl();
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      location.replace(url);
+    };
+    if (this.#at === 0) return leave();
+    window.addEventListener('popstate', leave, { once: true });
+    setTimeout(leave, 500); // should the way back be refused
+    history.go(-this.#at);
   }
 
   // ---- set-up, text and events ----------------------------------------------------------------
@@ -328,14 +344,79 @@ export class ReportHelper extends HTMLElement {
     this.#current().shown?.();
     // Past the files step the report will be built: its module starts now (report/core.js).
     if (!['situation', 'files'].includes(this.step)) warm();
+    this.#record();
   }
+
+  // ---- history: Back and Forward move between steps ---------------------------------------------
+
+  /** Makes the entry shown the step shown: back to its entry if it has one, else a new entry. */
+  #record() {
+    if (this.hasAttribute('no-history')) return;
+    const id = this.step;
+    const pos = this.#trail.indexOf(id);
+    if (pos === this.#at) return;
+    if (pos >= 0 && pos < this.#at) {
+      history.go(pos - this.#at);
+      this.#at = pos;
+      return;
+    }
+    if (this.#at === 0) {
+      // The page's own entry: a state no one set (or ours, from before a reload) takes the first
+      // step's name, so that the page's later entries (a link to #top) are told apart from it.
+      const state = history.state;
+      if (state === null || state.reportHelperStep) history.replaceState({ reportHelperStep: this.#trail[0] }, '');
+      else this.#home = JSON.stringify(state);
+    }
+    this.#trail.splice(++this.#at, Infinity, id);
+    history.pushState({ reportHelperStep: id }, '');
+  }
+
+  /** Is the report sent, or on its way? Then it is not shown as editable again, nor sent twice. */
+  #sealed() {
+    const s = this.#state;
+    return !!(s.sent || s.sending || s.built?.saved || (s.sendError && !['send-rejected', 'no-endpoint'].includes(s.sendError.code)));
+  }
+
+  /** Back or Forward reached an entry: its step is shown; forward only as far as Next would go. */
+  #onPopState = async (e) => {
+    const id = e.state?.reportHelperStep;
+    const pos = id ? this.#trail.indexOf(id) : JSON.stringify(e.state) === this.#home ? 0 : -1;
+    if (pos < 0 || this.#exiting || this.hasAttribute('no-history')) return; // the page's own entry
+    this.#at = pos;
+    const move = ++this.#moves;
+    const target = this.#trail[pos];
+    if (target === this.step) return;
+    if (target === 'check') return this.#openCheck(null, this.#state.sent);
+    let index = this.#steps.findIndex((s) => s.id === target);
+    const from = this.#checking ?? this.#step;
+    const shown = this.#current();
+    // Back from a sent report leaves the helper (asking first while its confirmation is not kept).
+    if (this.#sealed() && index < this.#steps.findIndex((s) => s.id === 'send')) return history.go(-pos - 1);
+    for (let k = from; k < index; k++) {
+      const step = this.#steps[k];
+      if (step.skip?.()) continue;
+      const s = this.#state;
+      // Send is entered by its button only: by history, once it was pressed.
+      const ok = step.id === 'review' ? !!(s.sending || s.sent || s.sendError) : await (step.next?.() ?? true);
+      if (move !== this.#moves || this.#current() !== shown) return; // a newer move, or sent to a field
+      if (ok) continue;
+      if (k === from) return this.#record(); // it says why, on the step shown
+      index = k;
+      break;
+    }
+    this.#go(index, index < from ? -1 : 1);
+  };
 
   #showStep(focus) {
     for (const section of this.#ctx.all('section[data-step]')) section.hidden = section.dataset.step !== this.step;
     const route = this.#route();
     this.#root.querySelector('#step-count').textContent =
       this.#checking === null ? this.#t('step', { n: route.indexOf(this.#current()) + 1, total: route.length }) : '';
-    if (focus) this.#root.querySelector(`section[data-step="${this.step}"] h2`).focus();
+    if (!focus) return;
+    // Focus moves to the heading, scrolled clear of the sticky exit bar (its scroll-margin).
+    const heading = this.#root.querySelector(`section[data-step="${this.step}"] h2`);
+    heading.focus({ preventScroll: true });
+    heading.scrollIntoView({ block: 'nearest' });
   }
 
   #applySituation() {
@@ -462,6 +543,7 @@ export class ReportHelper extends HTMLElement {
     this.#opener = opener;
     this.#check.open(sent);
     this.#showStep(true);
+    this.#record();
   }
 
   #closeCheck() {
@@ -469,6 +551,7 @@ export class ReportHelper extends HTMLElement {
     this.#checking = null;
     this.#showStep(false);
     this.#opener?.focus();
+    this.#record();
   }
 
   // ---- leaving --------------------------------------------------------------------------------

@@ -1,8 +1,24 @@
 // quick-exit.js: the quick exit, as GOV.UK Frontend's "Exit this page": its button, and Shift
 // pressed three times within two seconds anywhere on the page. Either fires `exit`; leaving (and
-// forgetting) is the element's job.
+// forgetting) is the element's job. Beside it, "Browse safely": how to leave fewer traces.
 const SHIFTS = 3;
 const SHIFT_WINDOW_MS = 2000;
+
+/**
+ * The top bar's exit (sticky, report-helper.css) and the closed "Browse safely" note under it.
+ * The Shift hint is shown by a media query only where a mouse is the main pointer: a phone's
+ * on-screen Shift sends no key, so the hint would be false there.
+ */
+export const EXIT_HTML = `
+  <div class="exit-box">
+    <button type="button" class="exit" id="exit" data-i18n="exit.button"></button>
+    <p class="exit-hint" data-i18n="exit.hint"></p>
+  </div>`;
+export const SAFE_HTML = `
+<details class="safe" id="safe"><summary data-i18n="exit.safe"></summary><ul>
+  <li data-i18n="exit.safePrivate"></li><li data-i18n="exit.safeHistory"></li>
+  <li data-i18n="exit.safeDownloads"></li><li data-i18n="exit.safeLeave"></li>
+</ul></details>`;
 
 export class QuickExit extends EventTarget {
   #shifts = [];
