@@ -387,7 +387,7 @@ export class ReportHelper extends HTMLElement {
       language: this.#lang,
       situation: s.situation,
       items: s.items
-        .filter((i) => i.state === 'done')
+        .filter((i) => i.state === 'done' || i.state === 'warning') // a warning's kind is other: exact digests only
         .map(({ kind, digests: d }) => ({
           kind,
           sha256: d.sha256,
