@@ -216,7 +216,7 @@ test('the page: a video shows its frame count and what its fingerprint finds, th
   await expect(hevc.locator('.vpdq-note')).toHaveText(messages['vpdqError.unsupported-codec']);
   // The review counts the frames the report carries: quality 50 or more, duplicates dropped.
   const usable = new Set(ref.filter((f) => f.quality >= 50).map((f) => f.hash));
-  await expect(el.locator('#review')).toContainText(`vPDQ: ${text(messages, 'vpdq.frames', { count: usable.size })}`);
+  await expect(el.locator('#review')).toContainText(text(messages, 'review.fp.video', { count: usable.size }));
   const sent = JSON.parse(await el.locator('#raw-json').textContent());
   const hashes = Buffer.from(sent.items[0].vpdq.hashes, 'base64').toString('hex');
   expect(hashes.match(/.{64}/g)).toEqual([...usable]);

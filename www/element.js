@@ -472,7 +472,7 @@ export class ReportHelper extends HTMLElement {
       situation: s.situation,
       under_18: minor,
       items: s.items
-        .filter((i) => i.state === 'done')
+        .filter((i) => i.state === 'done' || i.state === 'warning') // a warning's kind is other: exact digests only
         .map(({ kind, digests: d }) => ({
           kind,
           sha256: d.sha256,

@@ -1,15 +1,16 @@
-// The review: the report exactly as it would be sent, built by the core, in words and as JSON.
-// Nothing is sent until the person presses Send (the send step).
+// The review: the report exactly as it would be sent, built by the core: a summary in words, and
+// the exact JSON on request. Nothing is sent until the person presses Send (the send step).
 import { vpdqHashCount } from '../report.js';
 import { h } from '../dom.js';
-import { WHO_HTML, renderWho } from '../components/who-sees-what.js';
 import { isMinor } from './situation.js';
+import { WHO_HTML, renderWho } from '../components/who-sees-what.js';
 
 const html = `
 <section data-step="review" aria-labelledby="h-review" hidden>
   <h2 id="h-review" tabindex="-1" data-i18n="review.heading"></h2>
   <p class="lead" data-i18n="review.lead"></p>
   <p class="pending" id="review-pending" role="status"></p>
+  <p class="review-sum" id="review-sum"></p>
   <div id="review"></div>
   <p class="hint" data-i18n="review.notSent"></p>
   ${WHO_HTML}
@@ -25,9 +26,9 @@ export default (ctx) => {
   const render = async () => {
     const { t } = ctx;
     renderWho(ctx, ctx.q('section[data-step="review"] .who'));
-    const { items } = ctx.state;
-    const pending = items.filter((i) => i.state === 'queued' || i.state === 'hashing').length;
-    const failed = items.filter((i) => i.state === 'error').length;
+    const files = ctx.state.items;
+    const pending = files.filter((i) => i.state === 'queued' || i.state === 'hashing').length;
+    const failed = files.filter((i) => i.state === 'error').length;
     ctx.q('#review-pending').textContent = [
       pending ? t('review.pending', { count: pending }) : '',
       failed ? t('review.failedFiles', { count: failed }) : '',
@@ -39,37 +40,46 @@ export default (ctx) => {
     const built = await ctx.build();
     if (!built || ctx.step !== 'review') return;
     const { report } = built;
+    const minor = isMinor(ctx.state);
+    const { items, urls, accounts = [], contact } = report;
+    // "4 photos and videos, 7 links, contact by email": what is in it, at a glance.
+    ctx.q('#review-sum').textContent = [
+      items.length ? t(items.length === 1 ? 'review.sum.files.one' : 'review.sum.files', { count: items.length }) : '',
+      urls.length ? t(urls.length === 1 ? 'review.sum.links.one' : 'review.sum.links', { count: urls.length }) : '',
+      accounts.length ? t(accounts.length === 1 ? 'review.sum.accounts.one' : 'review.sum.accounts', { count: accounts.length }) : '',
+      contact?.email ? t('review.sum.email') : t('review.sum.noEmail'),
+    ]
+      .filter(Boolean)
+      .join(', ');
     const dl = h('dl', { className: 'summary' });
     const add = (label, ...values) => dl.append(h('dt', { textContent: label }), h('dd', {}, ...values));
     const code = (text) => h('code', { textContent: text });
-    const br = () => h('br');
     const list = (rows) => h('ol', {}, ...rows.map((row) => h('li', {}, ...row)));
+    // Each file by what its fingerprints can find; the digests themselves are in the JSON below.
+    const found = (item) =>
+      item.vpdq
+        ? t('review.fp.video', { count: vpdqHashCount(item.vpdq.hashes) })
+        : item.pdq
+          ? t('review.fp.image')
+          : t('review.fp.exact');
     add(t('review.situation'), t(`situation.${report.situation}`));
     add(
-      t('review.items', { count: report.items.length }),
-      report.items.length
-        ? list(report.items.map((item, i) => [
-          h('strong', { textContent: t('review.item', { n: i + 1, kind: t(`kind.${item.kind}`) }) }),
-          br(), 'SHA-256: ', code(item.sha256),
-          br(), 'MD5: ', code(item.md5),
-          ...(item.sha1 ? [br(), 'SHA-1: ', code(item.sha1)] : []),
-          ...(item.pdq ? [br(), 'PDQ: ', code(item.pdq.hash), ` (${t('pdq.quality', { quality: item.pdq.quality })})`] : []),
-          ...(item.vpdq ? [br(), 'vPDQ: ', t('vpdq.frames', { count: vpdqHashCount(item.vpdq.hashes) })] : []),
-        ]))
+      t('review.items', { count: items.length }),
+      items.length
+        ? list(items.map((item, i) => [h('strong', { textContent: t('review.item', { n: i + 1, kind: t(`kind.${item.kind}`) }) }), ': ', found(item)]))
         : t('review.none'),
     );
-    add(t('review.urls', { count: report.urls.length }), report.urls.length ? list(report.urls.map((u) => [code(u)])) : t('review.none'));
-    if (report.accounts) add(t('accounts.review', { count: report.accounts.length }), list(report.accounts.map((a) => [`${a.platform}: ${a.name}`])));
+    add(t('review.urls', { count: urls.length }), urls.length ? list(urls.map((u) => [code(u)])) : t('review.none'));
+    if (report.accounts) add(t('accounts.review', { count: accounts.length }), list(accounts.map((a) => [`${a.platform}: ${a.name}`])));
     add(t('review.explanation'), report.explanation ?? t('review.none'));
     add(
       t('review.contact'),
-      report.contact
-        ? [report.contact.name, report.contact.email].filter(Boolean).join(', ')
-        : t(isMinor(ctx.state) ? 'review.anonymousMinor' : 'review.anonymous'),
+      contact ? [contact.name, contact.email].filter(Boolean).join(', ') : t(minor ? 'review.anonymousMinor' : 'review.anonymous'),
     );
     add(t('review.goodFaith'), t('review.yes'));
-    add(t('review.language'), report.language);
-    add(t('review.createdAt'), report.created_at);
+    // The language and time in words, as the person reads them; the JSON has the codes.
+    add(t('review.language'), new Intl.DisplayNames([ctx.lang], { type: 'language' }).of(report.language) ?? report.language);
+    add(t('review.createdAt'), new Intl.DateTimeFormat(ctx.lang, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(report.created_at)));
     ctx.q('#review').replaceChildren(dl);
     ctx.q('#raw-json').textContent = JSON.stringify(report, null, 2);
   };
