@@ -44,9 +44,9 @@ export default (ctx) => {
     const { items, urls, accounts = [], contact } = report;
     // "4 photos and videos, 7 links, contact by email": what is in it, at a glance.
     ctx.q('#review-sum').textContent = [
-      items.length ? t(items.length === 1 ? 'review.sum.files.one' : 'review.sum.files', { count: items.length }) : '',
-      urls.length ? t(urls.length === 1 ? 'review.sum.links.one' : 'review.sum.links', { count: urls.length }) : '',
-      accounts.length ? t(accounts.length === 1 ? 'review.sum.accounts.one' : 'review.sum.accounts', { count: accounts.length }) : '',
+      items.length ? t('review.sum.files', { count: items.length }) : '',
+      urls.length ? t('review.sum.links', { count: urls.length }) : '',
+      accounts.length ? t('review.sum.accounts', { count: accounts.length }) : '',
       contact?.email ? t('review.sum.email') : t('review.sum.noEmail'),
     ]
       .filter(Boolean)
