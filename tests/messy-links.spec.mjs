@@ -84,6 +84,9 @@ for (const lang of ['en', 'nl']) {
     let shot = 0;
     /** axe, no sideways scroll at 360 px, targets of 24 px, and a screenshot of this state. */
     const check = async (state) => {
+      // The sticky exit bar covers whatever scrolls under it, and axe counts a covered button as a
+      // small target: scan with the page at its top, where nothing is under the bar.
+      await page.evaluate(() => window.scrollTo(0, 0));
       expect(await axe(page), `axe: ${state}`).toEqual([]);
       expect(await page.evaluate(() => document.scrollingElement.scrollWidth), `${state}: no sideways scroll`).toBeLessThanOrEqual(360);
       expect(await smallTargets(page), `${state}: targets under 24 px`).toEqual([]);

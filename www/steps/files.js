@@ -95,12 +95,16 @@ export default (ctx) => {
   // The reading rate of the files being hashed now, for the time left: since when, from how many bytes.
   let measure = null;
 
-  const add = (files) => {
+  const add = async (files) => {
     ctx.clearError('files-error');
     // An empty file has no picture, and its digests match every empty file anywhere: refused.
-    const empty = files.filter((f) => f.size === 0);
-    if (empty.length) ctx.fieldError('files-error', 'files.empty', { names: empty.map((f) => f.name).join(', ') });
-    for (const file of files.filter((f) => f.size > 0)) {
+    // A file that vanished since it was chosen also says 0 bytes, but cannot be read: it goes on,
+    // to fail with "could not be read" rather than be called empty.
+    const readable = (f) => f.arrayBuffer().then(() => true, () => false);
+    const empty = new Set();
+    for (const f of files) if (f.size === 0 && (await readable(f))) empty.add(f);
+    if (empty.size) ctx.fieldError('files-error', 'files.empty', { names: [...empty].map((f) => f.name).join(', ') });
+    for (const file of files.filter((f) => !empty.has(f))) {
       const el = fileRow();
       const item = { id: crypto.randomUUID(), el, file, state: 'queued', loaded: 0, controller: new AbortController() };
       el.querySelector('.remove').addEventListener('click', () => remove(item));
