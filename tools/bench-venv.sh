@@ -17,7 +17,8 @@ stamp=$venv/.bench-requirements
 # setuptools/Cython/numpy are newest). The build takes about half a minute on 2 cores.
 #
 # vpdq 0.2.5 is an sdist too: scikit-build-core runs CMake over its C++ and links Debian's FFmpeg 5.1
-# (libavcodec-dev, libavformat-dev, libswscale-dev from tools/setup.sh), so the reference decodes
+# (libavcodec-dev, libavformat-dev, libswscale-dev, and libavdevice-dev and libavfilter-dev, which
+# its CMake asks for too, all from tools/setup.sh), so the reference decodes
 # with the very libraries the native command uses. About 15 s.
 # python-threatexchange goes in without its dependencies (they include OCR and fuzzy-text tools):
 # its vPDQ matcher imports only the PDQ index, which needs faiss-cpu.
@@ -28,6 +29,15 @@ nodeps=(threatexchange==1.2.17 faiss-cpu==1.15.1 packaging==26.4)
 want="${build_reqs[*]} ${reqs[*]} ${nodeps[*]}"
 
 if ! [ -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  # vpdq's CMake also asks for libavdevice and libavfilter, which the tests never need, so
+  # tools/setup.sh leaves them out: the benchmarks install them here.
+  missing=()
+  for lib in libavdevice libavfilter; do pkg-config --exists "$lib" 2>/dev/null || missing+=("$lib-dev"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "bench-venv: installing Debian packages: ${missing[*]}" >&2
+    as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  fi
   echo "bench-venv: installing into $venv: $want" >&2
   [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
   pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check)
