@@ -254,8 +254,12 @@ test('the whole flow by keyboard alone: Tab, Shift+Tab, Space, Enter, arrows and
   await atHeading('h-files');
 
   // Files: the hidden file input takes focus; Space opens the chooser (the OS dialog).
+  // Waiting starts before the Tabs: Playwright turns on chooser interception without waiting for
+  // the browser, so a single key press right after it could open the chooser before it is caught.
+  const chooserShown = page.waitForEvent('filechooser');
   await tabTo(page, (f) => f.id === 'file-input');
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await page.keyboard.press('Space');
+  const chooser = await chooserShown;
   await chooser.setFiles([photo.path, video.path]);
   await waitAllHashed(page, 2);
   // Show the first preview, by keyboard.
