@@ -10,13 +10,13 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { startIntake } from './intake-server.mjs';
 import {
   addUrls,
+  axe,
   catalog,
   chooseSituation,
   driveToReview,
@@ -34,8 +34,6 @@ import {
   waitSent,
 } from './flow-helpers.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SCREENSHOTS = join(import.meta.dirname, '../test-results/screenshots');
 const PHONE = { viewport: { width: 360, height: 740 }, bypassCSP: true };
 const SHOT = vectorPath('misc-images/c.png');
@@ -58,15 +56,6 @@ test.afterAll(async () => {
 });
 
 // ---- checks of a state ---------------------------------------------------------------------------
-
-async function axe(page) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(
-    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }).then((r) => r.violations),
-    WCAG22_AA,
-  );
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 /** Parts that stick out of the 360 px viewport, through the shadow root. */
 const sideways = (page) =>

@@ -4,14 +4,11 @@
 // each new state, with screenshots in test-results/screenshots/. The test picture is written
 // here (a PNG with a red "name" at a known place); what is blacked out is read back from the
 // kept PNG, decoded by the browser, and compared with the test's own rectangle.
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { test, expect } from '@playwright/test';
-import { addUrls, catalog, chooseSituation, expectStep, helper, next, startFlow, text } from './flow-helpers.mjs';
+import { addUrls, axe, catalog, chooseSituation, expectStep, helper, next, startFlow, text } from './flow-helpers.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SCREENSHOTS = join(import.meta.dirname, '../test-results/screenshots');
 
 // The test picture: 1000x700, no pixel black, a red name at NAME.
@@ -108,15 +105,6 @@ const keptPixels = (page) =>
 
 /** The text the element last announced (its live region). */
 const announced = (page) => helper(page).locator('#announcer');
-
-async function axe(page) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(
-    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }).then((r) => r.violations),
-    WCAG22_AA,
-  );
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 /** On a 360 px phone: nothing wider than the screen (the working view scrolls inside), targets of 24 px. */
 async function checkPhone(page, name) {

@@ -4,12 +4,12 @@
 // phone, with screenshots (test-results/screenshots/<lang>-<nn>-<step>.png) and touch targets
 // of at least 24x24 CSS px.
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import {
   addFilesOnStep,
   addUrls,
+  axe,
   back,
   chooseSituation,
   expectStep,
@@ -30,8 +30,6 @@ import {
 } from './flow-helpers.mjs';
 import { makeFlowFixtures, removeFlowFixtures } from './fixtures/make-flow-fixtures.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SCREENSHOTS = join(import.meta.dirname, '../test-results/screenshots');
 
 let fx;
@@ -43,16 +41,6 @@ test.beforeAll(async ({ browser }) => {
   video = fx.files.find((f) => f.kind === 'video');
 });
 test.afterAll(() => removeFlowFixtures(fx));
-
-/** axe-core's WCAG 2.2 A/AA violations on the whole page (it enters the open shadow root). */
-async function axe(page) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(
-    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }).then((r) => r.violations),
-    WCAG22_AA,
-  );
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 /** The element that has focus, through shadow roots. */
 const focused = (page) =>

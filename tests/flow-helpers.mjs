@@ -6,11 +6,28 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect } from '@playwright/test';
 import Ajv2020 from 'ajv/dist/2020.js';
 
 const ROOT = join(import.meta.dirname, '..');
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/**
+ * axe-core's WCAG 2.2 A/AA violations on the whole page (it enters the open shadow root), one
+ * line each. The page's CSP refuses the injected script: open the page with `bypassCSP`.
+ */
+export async function axe(page) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(
+    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }).then((r) => r.violations),
+    WCAG22_AA,
+  );
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
 
 export const STEPS = ['situation', 'files', 'urls', 'evidence', 'about', 'review', 'send'];
 

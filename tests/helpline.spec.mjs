@@ -8,12 +8,12 @@
 // Expected values come from the configuration the test gives (the standalone page's, read from
 // www/index.html, or one written here), the catalogs and numbers written out by hand.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { notSiteFileGets, watch } from './helpers.mjs';
 import {
   addFilesOnStep,
+  axe,
   catalog,
   chooseSituation,
   expectStep,
@@ -32,8 +32,6 @@ import {
 } from './flow-helpers.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SCREENSHOTS = join(ROOT, 'test-results/screenshots');
 
 /** The configuration inside the standalone page's element, as shipped. */
@@ -91,16 +89,6 @@ async function openWho(page, step) {
     paragraphs: [...b.querySelectorAll('p')].map((p) => p.textContent),
     links: [...b.querySelectorAll('a')].map((a) => [a.getAttribute('href'), a.textContent]),
   }));
-}
-
-/** axe-core's WCAG 2.2 A/AA violations on the whole page (it enters the open shadow root). */
-async function axe(page) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(
-    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }).then((r) => r.violations),
-    WCAG22_AA,
-  );
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
 }
 
 /** On a 360 px phone: page width, parts sticking out, and the element's targets under 24x24 px. */

@@ -9,16 +9,26 @@
 // text's; a balanced `(...)` inside a link is the link's (Wikipedia); `utm_*`, `fbclid`, `gclid`,
 // `igshid`, `mibextid`, X's `s` and `t`, YouTube's `si` are dropped; `v`, `t` on YouTube, `id`,
 // `story_fbid`, `p` stay.
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import {
-  startFlow, chooseSituation, next, expectStep, addUrls, listedUrls, text, passEvidence, fillAbout, goToReview, send,
-  fulfilReports, expectValidReport, helper,
+  addUrls,
+  axe,
+  chooseSituation,
+  expectStep,
+  expectValidReport,
+  fillAbout,
+  fulfilReports,
+  goToReview,
+  helper,
+  listedUrls,
+  next,
+  passEvidence,
+  send,
+  startFlow,
+  text,
 } from './flow-helpers.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SCREENSHOTS = join(import.meta.dirname, '../test-results/screenshots');
 
 /** The messy paste: chat messages, brackets, quotes, trailing punctuation, several links a line. */
@@ -55,16 +65,6 @@ const LINKS = [
 
 /** What each pasted line gave: [line, links added] (0: all already in the list). */
 const TAKEN = [[1, 2], [2, 1], [4, 2], [6, 1], [7, 1], [8, 1], [9, 1], [10, 0], [11, 2], [12, 1]];
-
-/** axe-core's WCAG 2.2 A/AA violations on the whole page (it enters the open shadow root). */
-async function axe(page) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(
-    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }).then((r) => r.violations),
-    WCAG22_AA,
-  );
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 /** Buttons and summaries of the URL step under 24 x 24 px. */
 const smallTargets = (page) =>

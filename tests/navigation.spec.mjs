@@ -6,14 +6,15 @@
 // skipped in history too; Forward no further than Next would go; after sending, Back never shows
 // the report as unsent nor sends it again; the host page's own entries keep working.
 // Expected texts come from the catalogs; expected steps from the order the person took.
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import {
   addFilesOnStep,
   addUrls,
+  axe,
   catalog,
   chooseSituation,
+  EXIT_URLS,
   expectStep,
   fillAbout,
   flowFile,
@@ -24,7 +25,6 @@ import {
   next,
   passEvidence,
   removeFlowFiles,
-  EXIT_URLS,
   routeExits,
   section,
   send,
@@ -33,22 +33,10 @@ import {
   waitSent,
 } from './flow-helpers.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SCREENSHOTS = join(import.meta.dirname, '../test-results/screenshots');
 const LINKS = ['https://example.org/leak/1', 'https://video.example.net/watch/2'];
 
 test.afterAll(() => removeFlowFiles());
-
-/** axe-core's WCAG 2.2 A/AA violations on the whole page (it enters the open shadow root). */
-async function axe(page) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(
-    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }).then((r) => r.violations),
-    WCAG22_AA,
-  );
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 /** A helpline's page embedding the element, with a long page above and below it and a link within the page. */
 const HOST = (lang) => `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">

@@ -6,11 +6,11 @@
 // manifest, nodeDigests), expected texts from the catalogs.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import {
   addFilesOnStep,
+  axe,
   chooseSituation,
   expectStep,
   fillAbout,
@@ -29,23 +29,12 @@ import {
 import { MiB, nodeDigests, sparseFile } from './helpers.mjs';
 import { DEFAULT_OUT_DIR as HOSTILE, makeHostile } from './fixtures/make-hostile.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SCREENSHOTS = join(import.meta.dirname, '../test-results/screenshots');
 const VIDEO = join(import.meta.dirname, 'fixtures/video/mandel-h264.mp4');
 const PHOTOS = ['bridge-mods/aaa-orig.jpg', 'bridge-mods/high-contrast.jpg', 'bridge-mods/sharpen-a-little.jpg'].map(vectorPath);
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, bypassCSP: true };
 // The language of the report in words, as each language names it (not a code).
 const LANGUAGE_NAME = { en: 'English', nl: 'Nederlands' };
-
-async function axe(page) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(
-    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }).then((r) => r.violations),
-    WCAG22_AA,
-  );
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 /** The phone checks of a state: axe, no sideways scroll, targets of 24 px and more, a screenshot. */
 async function checkPhoneState(page, lang, name) {
