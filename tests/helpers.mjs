@@ -7,14 +7,17 @@ import { expect, test } from '@playwright/test';
 
 export const MiB = 1 << 20;
 /**
- * Generated files live here; the global teardown removes them. A run on its own E2E_PORT gets its
- * own folder, so runs side by side do not delete each other's files.
+ * Generated files live under here; the global teardown removes it. A run on its own E2E_PORT gets
+ * its own folder, so runs side by side do not delete each other's files.
  */
 export const FILES_DIR = join(import.meta.dirname, `../target/e2e-files${process.env.E2E_PORT ? `-${process.env.E2E_PORT}` : ''}`);
 
+// Each Playwright worker (a process) writes in a folder of its own: two tests that run at once
+// and make a file of the same name never write into each other's.
 async function pathFor(name) {
-  await mkdir(FILES_DIR, { recursive: true });
-  return join(FILES_DIR, name);
+  const dir = join(FILES_DIR, String(process.pid));
+  await mkdir(dir, { recursive: true });
+  return join(dir, name);
 }
 
 /** Writes `size` random bytes (a fresh file every run) to a temporary file; returns its path. */
