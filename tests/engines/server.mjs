@@ -13,6 +13,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** Paths of this server's own that are not the site's: the probe and the reports. */
 export const PROBE_PATH = '/__probe';
 export const CSP_REPORT_PATH = '/__csp';
+/** Where the worker's probe tells the pixel format of each video frame it copies (not a finding). */
+export const FRAMES_PATH = '/__frames';
 export const PROBE_SCRIPT = '/__probe.js';
 
 /**
@@ -38,6 +40,18 @@ function probeSource(where) {
   self.addEventListener('unhandledrejection', (e) => send('unhandledrejection', e.reason && e.reason.stack || e.reason));
   target.addEventListener('securitypolicyviolation', (e) =>
     send('csp', e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber));
+  // Which pixel format each decoded video frame the worker copies has: an engine that hands over
+  // RGB frames converted by itself cannot give the reference's YUV-to-RGB bit for bit.
+  if (typeof document === 'undefined' && typeof VideoFrame !== 'undefined') {
+    const copyTo = VideoFrame.prototype.copyTo;
+    VideoFrame.prototype.copyTo = function (...args) {
+      const format = this.format;
+      try {
+        fetch(${JSON.stringify(FRAMES_PATH)}, { method: 'POST', body: String(format), keepalive: true }).catch(() => {});
+      } catch {}
+      return copyTo.apply(this, args);
+    };
+  }
   // The test hook of the watchers' own test: a worker told {__probe: url} fetches it and logs.
   if (typeof document === 'undefined') {
     self.addEventListener('message', (e) => {
@@ -99,7 +113,7 @@ export async function startTestServer({ port = 0, site = join(ROOT, 'dist'), int
     } catch {
       return send(400, 'bad request\n');
     }
-    if (req.method === 'POST' && (path === PROBE_PATH || path === CSP_REPORT_PATH)) return send(204, '');
+    if (req.method === 'POST' && [PROBE_PATH, CSP_REPORT_PATH, FRAMES_PATH].includes(path)) return send(204, '');
     if (path === PROBE_SCRIPT) return send(200, probeSource('page'), TYPES['.js']);
     if (intake && path.startsWith('/api/')) return pass(record, req, res, intake);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n');
@@ -142,6 +156,10 @@ export async function startTestServer({ port = 0, site = join(ROOT, 'dist'), int
             return `probe: ${text}`;
           }
         });
+    },
+    /** The pixel formats of the video frames the worker copied, in the order told. */
+    frameFormats() {
+      return requests.filter((r) => r.method === 'POST' && r.path === FRAMES_PATH).map((r) => r.body.toString('utf8'));
     },
     /** Forgets the requests recorded so far. */
     reset() {
