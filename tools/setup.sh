@@ -63,7 +63,8 @@ fi
 # build: it compiles in a fraction of the release build's time, and its speed does not matter (it
 # only relays commands to Firefox).
 gd_version=0.37.1
-if [ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $gd_version" ]; then
+gd="${CARGO_HOME:-$HOME/.cargo}/bin/geckodriver"
+if [ "$("$gd" --version 2>/dev/null | head -1)" != "geckodriver $gd_version" ]; then
   echo "setup: building geckodriver $gd_version (debug)"
   cargo install --locked --debug geckodriver --version "$gd_version" --force
 fi
