@@ -16,7 +16,8 @@ import { startProxy, startTestServer } from './server.mjs';
 import { allTests } from './tests.mjs';
 
 const ROOT = join(import.meta.dirname, '../..');
-const DIST = join(ROOT, 'dist');
+// ENGINE_SITE serves another build (another branch's dist/, say) in place of dist/.
+const DIST = process.env.ENGINE_SITE ?? join(ROOT, 'dist');
 
 /** The site's own files (and `/`), the only things the page may GET. */
 const siteFiles = new Set(
@@ -45,7 +46,7 @@ async function runEngine(name, tests, intake) {
     results.push(status);
     console.log(`${name.padEnd(7)} ${status.padEnd(10)} ${test}${ms ? ` (${seconds(ms)})` : ''}${detail ? `\n        ${detail}` : ''}`);
   };
-  const server = await startTestServer({ intake: intake.url });
+  const server = await startTestServer({ site: DIST, intake: intake.url });
   const proxyServer = await startProxy(new URL(server.url).host);
   let browser;
   try {

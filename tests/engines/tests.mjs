@@ -292,11 +292,11 @@ const orientations = {
       const got = results[i];
       const pdq = got?.pdq && { hash: got.pdq.hash, quality: got.pdq.quality, width: got.pdq.width, height: got.pdq.height };
       const shouldBe = { hash: row.hash, quality: Number(row.quality), width: Number(row.width), height: Number(row.height) };
-      if (JSON.stringify(pdq) !== JSON.stringify(shouldBe)) {
+      if (canonical(pdq) !== canonical(shouldBe)) {
         wrong.push(`orientation ${i + 1} pdq: ${JSON.stringify(pdq ?? got?.pdqError)}${pdq ? ` (${distance(pdq.hash, row.hash)} bits off)` : ''}, want ${JSON.stringify(shouldBe)}`);
       }
       const stored = Number(row.orientation) === 1 ? undefined : { hash: row.stored_hash, quality: Number(row.stored_quality) };
-      if (JSON.stringify(got?.pdqStored) !== JSON.stringify(stored)) {
+      if (canonical(got?.pdqStored) !== canonical(stored)) {
         wrong.push(`orientation ${i + 1} pdqStored: ${JSON.stringify(got?.pdqStored)}, want ${JSON.stringify(stored)}`);
       }
     }
