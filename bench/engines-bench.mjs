@@ -57,7 +57,8 @@ try {
       const file = { photo, large, tiny: new Blob(['abc']) }[what];
       const start = performance.now();
       const result = await hashFile(file, what === 'large' ? { sha1: true, pdq: false } : {});
-      return { ms: performance.now() - start, result: { size: result.size, sha256: result.sha256, md5: result.md5, sha1: result.sha1, pdq: result.pdq } };
+      const { size, sha256, md5, sha1, pdq } = result;
+      return { ms: performance.now() - start, result: { size, sha256, md5, sha1, pdq } };
     }, what);
 
   const CASES = ['photo', 'large', 'tiny'];
@@ -87,7 +88,8 @@ try {
 
   const base = NAMES[0];
   const m = (name, what) => median(times[name][what]);
-  console.log(`\nhashFile() per engine, medians of ${ROUNDS} interleaved rounds, ratios to ${LABEL[base]}: ${NAMES.map((n) => browsers[n].version).join(', ')}`);
+  const versions = NAMES.map((n) => browsers[n].version).join(', ');
+  console.log(`\nhashFile() per engine, medians of ${ROUNDS} interleaved rounds, ratios to ${LABEL[base]}: ${versions}`);
   console.log(`| what | ${NAMES.map((n) => `${LABEL[n]} ms${n === base ? '' : ` (/ ${LABEL[base]})`}`).join(' | ')} |`);
   console.log(`|---|${NAMES.map(() => '---:').join('|')}|`);
   const rows = {

@@ -57,9 +57,18 @@ async function runEngine(name, tests, intake) {
     await proxyServer.close();
     return { results, ms: Date.now() - started, broken: true };
   }
-  console.log(`${name.padEnd(7)} session started in ${seconds(Date.now() - started)}: ${browser.session.capabilities.browserName} ${browser.session.capabilities.browserVersion}`);
+  const { browserName, browserVersion } = browser.session.capabilities;
+  console.log(`${name.padEnd(7)} session started in ${seconds(Date.now() - started)}: ${browserName} ${browserVersion}`);
   await browser.session.setTimeouts({ script: 600_000, pageLoad: 60_000 });
-  const ctx = { engine: name, session: browser.session, server, proxy: proxyServer, intake: intake.url ? intake : null, intakeError: intake.error, siteFiles };
+  const ctx = {
+    engine: name,
+    session: browser.session,
+    server,
+    proxy: proxyServer,
+    intake: intake.url ? intake : null,
+    intakeError: intake.error,
+    siteFiles,
+  };
   for (const test of tests) {
     const t0 = Date.now();
     if (!test.keepRecords) {

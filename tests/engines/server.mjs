@@ -28,7 +28,8 @@ function probeSource(where) {
   const where = ${JSON.stringify(where)};
   const send = (kind, text) => {
     try {
-      fetch(${JSON.stringify(PROBE_PATH)}, { method: 'POST', body: JSON.stringify({ where, kind, text: String(text).slice(0, 2000) }), keepalive: true }).catch(() => {});
+      const body = JSON.stringify({ where, kind, text: String(text).slice(0, 2000) });
+      fetch(${JSON.stringify(PROBE_PATH)}, { method: 'POST', body, keepalive: true }).catch(() => {});
     } catch {}
   };
   const target = typeof document === 'undefined' ? self : document;

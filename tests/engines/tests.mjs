@@ -81,7 +81,8 @@ function assert(ok, message) {
 }
 
 /** JSON with object keys sorted, so that equal() ignores key order. */
-const canonical = (v) => JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+const sortedKeys = (x) => Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)));
+const canonical = (v) => JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x) ? sortedKeys(x) : x));
 
 function equal(got, want, what) {
   const [g, w] = [canonical(got), canonical(want)];
@@ -257,9 +258,12 @@ const pdqVectors = {
       const bits = distance(got.pdq.hash, want.hash);
       const size = `${got.pdq.width}x${got.pdq.height}`;
       const exception = exceptions[name];
-      if (size !== `${want.width}x${want.height}` || got.pdq.scaled) wrong.push(`${name}: ${size} scaled=${got.pdq.scaled}, want ${want.width}x${want.height}`);
+      if (size !== `${want.width}x${want.height}` || got.pdq.scaled) {
+        wrong.push(`${name}: ${size} scaled=${got.pdq.scaled}, want ${want.width}x${want.height}`);
+      }
       else if (exception ? bits !== exception.bits : bits !== 0 || got.pdq.quality !== Number(want.quality)) {
-        wrong.push(`${name}: ${bits} bits off, quality ${got.pdq.quality} (want ${want.quality})${exception ? `; listed at ${exception.bits} bits` : ''}`);
+        const listed = exception ? `; listed at ${exception.bits} bits` : '';
+        wrong.push(`${name}: ${bits} bits off, quality ${got.pdq.quality} (want ${want.quality})${listed}`);
       }
     }
     assert(wrong.length === 0, `${wrong.length} of ${paths.length} vectors differ:\n      ${wrong.join('\n      ')}`);
@@ -293,7 +297,8 @@ const orientations = {
       const pdq = got?.pdq && { hash: got.pdq.hash, quality: got.pdq.quality, width: got.pdq.width, height: got.pdq.height };
       const shouldBe = { hash: row.hash, quality: Number(row.quality), width: Number(row.width), height: Number(row.height) };
       if (canonical(pdq) !== canonical(shouldBe)) {
-        wrong.push(`orientation ${i + 1} pdq: ${JSON.stringify(pdq ?? got?.pdqError)}${pdq ? ` (${distance(pdq.hash, row.hash)} bits off)` : ''}, want ${JSON.stringify(shouldBe)}`);
+        const off = pdq ? ` (${distance(pdq.hash, row.hash)} bits off)` : '';
+        wrong.push(`orientation ${i + 1} pdq: ${JSON.stringify(pdq ?? got?.pdqError)}${off}, want ${JSON.stringify(shouldBe)}`);
       }
       const stored = Number(row.orientation) === 1 ? undefined : { hash: row.stored_hash, quality: Number(row.stored_quality) };
       if (canonical(got?.pdqStored) !== canonical(stored)) {
@@ -377,7 +382,10 @@ function videoTests() {
       const differ = `${bits.filter(Boolean).length} of ${frames.length} frames differ (bits: ${bits.join(' ')}), ${quality} qualities differ`;
       if (formats.some((f) => RGB_FORMATS.has(f))) {
         // Not a loosened check: the exact one cannot run, and the line says by how much it missed.
-        return { cannotRun: `this engine's VideoDecoder hands over ${formats.join('/')} frames (its own YUV to RGB), not the YUV planes the reference converts with libswscale: the frame numbers are exact; ${differ}` };
+        return {
+          cannotRun: `this engine's VideoDecoder hands over ${formats.join('/')} frames (its own YUV to RGB), not the YUV planes `
+            + `the reference converts with libswscale: the frame numbers are exact; ${differ}`,
+        };
       }
       assert(Math.max(...bits) === 0 && quality === 0, `${differ}; frame formats ${formats.join('/')}`);
       return { note: `frames ${formats.join('/')}` };
@@ -471,7 +479,8 @@ function flowTests() {
         const sent = await waitFor(ctx, () => {
           const root = document.querySelector('report-helper').shadowRoot;
           const box = root.querySelector('#sent');
-          return box && !box.hidden && box.getClientRects().length > 0 && { reference: root.querySelector('#reference').textContent, token: root.querySelector('#token').textContent };
+          const shown = box && !box.hidden && box.getClientRects().length > 0;
+          return shown && { reference: root.querySelector('#reference').textContent, token: root.querySelector('#token').textContent };
         }, { what: 'the sent box' });
         // The intake stored exactly what was posted, less its idempotency key.
         const posts = ctx.server.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/'));
@@ -519,13 +528,15 @@ function flowTests() {
         // What the browser sent, as the proxy received it (the first hop): URLs, headers, bodies.
         const sent = [];
         for (const r of [...ctx.proxy.requests, ...requests]) {
-          sent.push(Buffer.from(r.url ?? r.path), Buffer.from(JSON.stringify(r.headers)), ...Object.values(r.headers).map((v) => Buffer.from(String(v))));
+          sent.push(Buffer.from(r.url ?? r.path), Buffer.from(JSON.stringify(r.headers)));
+          sent.push(...Object.values(r.headers).map((v) => Buffer.from(String(v))));
           if (r.body.length) sent.push(r.body);
         }
         const secrets = [...fx.files.flatMap((f) => [f.name, f.name.replace(/\.[^.]+$/, '')]), ...fx.planted];
         // The checks below are not blind: a planted run, name and EXIF string are found.
         const photo = readFileSync(fx.files[0].path);
-        const planted = Buffer.concat([Buffer.from('x'), photo.subarray(5000, 5016), Buffer.from(`?f=${encodeURIComponent(fx.files[0].name)}&n=${JSON.stringify(fx.planted[0])}`)]);
+        const query = `?f=${encodeURIComponent(fx.files[0].name)}&n=${JSON.stringify(fx.planted[0])}`;
+        const planted = Buffer.concat([Buffer.from('x'), photo.subarray(5000, 5016), Buffer.from(query)]);
         equal(sharedRuns(photo, [planted]).some((h) => h.fileOffset === 5000 && h.at === 1), true, 'the planted run found');
         equal(leakedTexts(planted.toString('utf8'), secrets).length >= 3, true, 'the planted name and EXIF string found');
         const leaks = sent.flatMap((b) => leakedTexts(b.toString('utf8'), secrets));
