@@ -31,9 +31,13 @@ async function startXvfb() {
       child.kill();
       continue; // taken in the meantime
     }
+    // Should this process end without stop(), the display (and the browser on it) goes too.
+    const orphan = () => child.kill('SIGTERM');
+    process.once('exit', orphan);
     return {
       display: `:${n}`,
       stop: async () => {
+        process.off('exit', orphan);
         child.kill('SIGTERM');
         await exited;
       },

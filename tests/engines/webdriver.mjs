@@ -89,6 +89,9 @@ export async function startDriver(command, args, { port, env, name = command } =
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  // Should this process end without stop() (a crash), the driver does not outlive it.
+  const orphan = () => child.kill('SIGTERM');
+  process.once('exit', orphan);
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const status = await fetch(`${base}/status`).then((r) => r.json(), () => null);
@@ -113,6 +116,7 @@ export async function startDriver(command, args, { port, env, name = command } =
       return new Session(base, json.value.sessionId, json.value.capabilities);
     },
     async stop() {
+      process.off('exit', orphan);
       if (child.exitCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
