@@ -2,7 +2,7 @@
 PORT ?= 8080
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup build run test lint test-native test-wasm test-e2e test-deploy fuzz bench attack
+.PHONY: setup build run test lint test-native test-wasm test-e2e test-engines test-deploy fuzz bench attack
 
 setup:
 	@bash tools/setup.sh
@@ -17,7 +17,7 @@ run: build
 	target/release/report-helper serve --addr 127.0.0.1:$(PORT) --db data/reports.sqlite --init --site dist
 
 ## Every test: formatting, lints, native and in-browser unit tests, end-to-end tests.
-test: build lint test-native test-wasm test-e2e test-deploy
+test: build lint test-native test-wasm test-e2e test-engines test-deploy
 
 lint:
 	cargo fmt --all --check
@@ -33,6 +33,12 @@ test-wasm:
 test-e2e:
 	cargo build -p report-helper-cli
 	npx playwright test
+
+## The same page in Firefox ESR (geckodriver) and WebKitGTK (WebKitWebDriver under an Xvfb of its
+## own): one line per test and engine, PASS, FAIL or CANNOT-RUN with the reason (docs/testing.md).
+test-engines:
+	cargo build -p report-helper-cli
+	node tests/engines/run.mjs firefox webkit
 
 ## deploy/ as a helpline runs it: Caddy (its own CA, on the loopback) in front of `serve`, over HTTPS.
 test-deploy:
@@ -65,3 +71,4 @@ bench: build
 	node bench/evidence-bench.mjs
 	node bench/intake-bench.mjs
 	node bench/vpdq-bench.mjs
+	node bench/engines-bench.mjs

@@ -18,7 +18,7 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const TYPES = {
+export const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build, serve and test the report helper, and
 # skips what is already there: Node.js and npm, Debian's chromium and chromium-driver, sqlite3,
-# FFmpeg's libraries and the tools to bind them, the ffmpeg program, Caddy, the wasm32 Rust target,
-# the wasm-bindgen CLI pinned in crate/Cargo.toml, and the npm packages.
+# FFmpeg's libraries and the tools to bind them, the ffmpeg program, Caddy, Firefox ESR, WebKitGTK's
+# WebDriver and Xvfb (the engine tests), the wasm32 Rust target, the wasm-bindgen CLI pinned in
+# crate/Cargo.toml, geckodriver, and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,11 @@ command -v clang >/dev/null || missing+=(clang)
 compgen -G '/usr/lib/llvm-*/lib/libclang.so' >/dev/null || missing+=(libclang-dev)
 # The ffmpeg program: tests/fixtures/video/make-videos.sh, and tests that make videos.
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+# The engine tests (tests/engines/run.mjs): Debian's Firefox ESR, WebKitGTK's WebKitWebDriver and
+# MiniBrowser (webkit2gtk-driver), and Xvfb for WebKit, which has no headless mode of its own.
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+[ -x /usr/bin/WebKitWebDriver ] || missing+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null || missing+=(xvfb)
 # Caddy: tests/deploy.test.mjs runs deploy/Caddyfile in front of the intake (a Caddy of its own).
 caddy_missing=
 command -v caddy >/dev/null || { missing+=(caddy); caddy_missing=1; }
@@ -53,6 +59,16 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]; th
   # --debug: it compiles in 2.3 minutes here instead of 10, and writes byte-identical glue and
   # modules (checked on all four); it takes 1.3 s instead of 0.3 s for them, a good trade in CI.
   cargo install wasm-bindgen-cli --version "$wb_version" --force --debug
+fi
+
+# geckodriver (Firefox's WebDriver server) is not packaged by Debian: from crates.io, pinned. A debug
+# build: it compiles in a fraction of the release build's time, and its speed does not matter (it
+# only relays commands to Firefox).
+gd_version=0.37.1
+gd="${CARGO_HOME:-$HOME/.cargo}/bin/geckodriver"
+if [ "$("$gd" --version 2>/dev/null | head -1)" != "geckodriver $gd_version" ]; then
+  echo "setup: building geckodriver $gd_version (debug)"
+  cargo install --locked --debug geckodriver --version "$gd_version" --force
 fi
 
 # npm ci when node_modules is missing or older than the lock file. Browsers come from Debian.
