@@ -123,9 +123,11 @@ test('an image decoded scaled down (over 16384 px a side) keeps both hashes, its
   const [plain, six, two] = await hashAll(page);
   expect(plain.pdq).toMatchObject({ width: 16384, height: 819, scaled: true });
   expect(plain).not.toHaveProperty('pdqStored');
-  // The stored pixels decode the same whatever the tag: their hash is the untagged file's.
+  // The stored pixels decode the same whatever the tag, once the sides asked for are those the
+  // path means (the probe tells): their hash is the untagged file's.
   expect(six.pdqStored).toEqual({ hash: plain.pdq.hash, quality: plain.pdq.quality });
   expect(two.pdqStored).toEqual({ hash: plain.pdq.hash, quality: plain.pdq.quality });
+  // The displayed sides, not a squeezed picture.
   expect(six.pdq).toMatchObject({ width: 819, height: 16384, scaled: true });
   expect(two.pdq).toMatchObject({ width: 16384, height: 819, scaled: true });
   for (const turned of [six, two]) expect(turned.pdq.hash).not.toBe(plain.pdq.hash);

@@ -140,7 +140,9 @@ function rgbaCopyHonoured() {
  * ten times faster than drawImage and getImageData in Chromium), else through a canvas. `kind`
  * forces one ('frame' or 'canvas'): the orientation probe takes the path the file takes.
  */
-async function pixelsOf(bitmap, kind = typeof VideoFrame === 'function' ? 'frame' : 'canvas') {
+const defaultKind = () => (typeof VideoFrame === 'function' ? 'frame' : 'canvas');
+
+async function pixelsOf(bitmap, kind = defaultKind()) {
   if (kind === 'frame') {
     const frame = new VideoFrame(bitmap, { timestamp: 0 });
     const layout = FRAME_LAYOUTS[frame.format] ?? ((await rgbaCopyHonoured()) ? 'rgba' : null);
@@ -215,13 +217,13 @@ async function headOf(file) {
   }
 }
 
-/** The decoded bitmap of an image stored as `width` x `height`, at `scale` (< 1 for huge ones). */
+/** The decoded bitmap of an image `width` x `height`, at `scale` (< 1 for huge ones). */
 function decode(blob, width, height, scale) {
   // Colours as stored (no colour management, no premultiplied alpha), as the reference decodes.
   const options = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
   if (scale < 1) {
-    // Both sides, in case EXIF orientation swaps them: PDQ samples a 64x64 grid whatever the
-    // aspect, so a squeezed image hashes as near as a scaled one.
+    // Both sides: should a browser turn the picture in a way the probe did not see, PDQ samples
+    // a 64x64 grid whatever the aspect, so a squeezed image hashes as near as a scaled one.
     options.resizeWidth = Math.max(1, Math.floor(width * scale));
     options.resizeHeight = Math.max(1, Math.floor(height * scale));
     options.resizeQuality = 'medium';
@@ -239,12 +241,15 @@ const AS_DISPLAYED = '3120';
 
 const probes = new Map();
 /**
- * Whether this browser's decode path (`kind`, scaled or not) gives the picture as displayed
- * (true), as stored (false), or something else (null). Browsers differ (Chromium's VideoFrame of
- * a bitmap holds the stored pixels, its canvas and Firefox and WebKit the displayed picture), and
- * may change: so it is seen, once per worker and path, by decoding the probe exactly as a file.
+ * What this browser's decode path (`kind`, scaled or not) gives for a tagged image: null when
+ * something unexpected, else {displayed, squeezes}: `displayed` true for the picture as displayed,
+ * false for the pixels as stored; `squeezes`, scaled only, when the sides it was asked for are
+ * taken as the other picture's (Chromium's VideoFrame holds the stored pixels resized to the
+ * displayed sides asked for). Browsers differ (Chromium's VideoFrame of a bitmap: stored; its
+ * canvas, Firefox and WebKit: displayed) and may change: so it is seen, once per worker and
+ * path, by decoding the probe exactly as a file.
  */
-function decodesDisplayed(kind, scaled) {
+function probe(kind, scaled) {
   const key = `${kind}${scaled ? ' scaled' : ''}`;
   if (!probes.has(key)) probes.set(key, probeOrientation(kind, scaled));
   return probes.get(key);
@@ -272,12 +277,13 @@ async function probeOrientation(kind, scaled) {
       const rgb = [data[at + r], data[at + 1], data[at + b]];
       const match = PROBE_COLOURS.findIndex((c) => c.every((v, i) => Math.abs(v - rgb[i]) < 64));
       return match < 0 ? '?' : match;
-    });
-    seen = `${width}x${height} ${corners.join('')}`;
-    // Unscaled, the sides must agree too; scaled, a browser may squeeze the displayed picture into
-    // the stored sides it was asked for.
-    if (corners.join('') === AS_STORED && (scaled || width > height)) return false;
-    if (corners.join('') === AS_DISPLAYED && (scaled || width < height)) return true;
+    }).join('');
+    seen = `${width}x${height} ${corners}`;
+    const displayed = corners === AS_DISPLAYED ? true : corners === AS_STORED ? false : null;
+    // The stored probe is wider than high, the displayed one higher than wide.
+    const squeezes = displayed !== null && width > height === displayed;
+    // Unscaled, nothing may be squeezed.
+    if (displayed !== null && (scaled || !squeezes)) return { displayed, squeezes };
   } catch (e) {
     seen = String(e?.message ?? e);
   }
@@ -305,9 +311,12 @@ async function pdqOf(file, head) {
   const scale = pixelCount
     ? Math.min(1, MAX_SIDE / storedWidth, MAX_SIDE / storedHeight, Math.sqrt(MAX_PIXELS / pixelCount))
     : 1;
+  // Scaled down, a path may take the sides asked for as the other picture's: it would squeeze a
+  // turned one, so it is asked for the turned sides.
+  const turned = scale < 1 && orientation >= 5 && (await probe(defaultKind(), true))?.squeezes === true;
   let bitmap;
   try {
-    bitmap = await decode(file, storedWidth, storedHeight, scale);
+    bitmap = await decode(file, turned ? storedHeight : storedWidth, turned ? storedWidth : storedHeight, scale);
   } catch {
     return pdqFailure(pixelCount > MAX_PIXELS ? 'too-large' : 'decode-failed');
   }
@@ -317,7 +326,7 @@ async function pdqOf(file, head) {
       return pdqFailure('too-large');
     }
     pixels = await pixelsOf(bitmap);
-    const displayed = orientation === 1 ? true : await decodesDisplayed(pixels.kind, scale < 1);
+    const displayed = orientation === 1 ? true : ((await probe(pixels.kind, scale < 1))?.displayed ?? null);
     const result = await hashPixels(pixels, orientation, displayed);
     let { width, height } = pixels;
     if (displayed === false && orientation >= 5) [width, height] = [height, width];
