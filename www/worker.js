@@ -134,14 +134,14 @@ function rgbaCopyHonoured() {
   return rgbaCopy;
 }
 
+const defaultKind = () => (typeof VideoFrame === 'function' ? 'frame' : 'canvas');
+
 /**
  * A decoded picture's pixels: {kind, width, height, layout, rows(y, count), close()}, read a band
  * of rows at a time. Through a VideoFrame of the bitmap where WebCodecs is there (no canvas: about
  * ten times faster than drawImage and getImageData in Chromium), else through a canvas. `kind`
  * forces one ('frame' or 'canvas'): the orientation probe takes the path the file takes.
  */
-const defaultKind = () => (typeof VideoFrame === 'function' ? 'frame' : 'canvas');
-
 async function pixelsOf(bitmap, kind = defaultKind()) {
   if (kind === 'frame') {
     const frame = new VideoFrame(bitmap, { timestamp: 0 });
@@ -167,7 +167,7 @@ function frameReader(frame, layout) {
   return { kind: 'frame', width, height, layout, rows, close: () => frame.close() };
 }
 
-/** Where WebCodecs is missing: the canvas, which premultiplies alpha (and may apply orientation). */
+/** Where WebCodecs is missing or cannot convert: the canvas, which premultiplies alpha and may apply orientation. */
 function canvasReader(bitmap) {
   const { width, height } = bitmap;
   const canvas = new OffscreenCanvas(width, height);
