@@ -2,7 +2,7 @@
 // Chromium by serving the worker script with the feature taken away or made to behave as another
 // engine's (WebKit has no BYOB readers and ignores copyTo's `format`), gives the exact digests
 // (Node's crypto) and PDQ hashes (Meta's reference, tests/fixtures/pdq/expected) all the same.
-// Each test also reads, in the worker, that its fallback was taken.
+// Each test also sees that its fallback was taken (a count kept in the worker, or the error code).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
