@@ -2,7 +2,7 @@
 // report-helper.js, the public module:
 //
 //   import { hashFile } from './report-helper.js';
-//   const { size, sha256, md5, sha1, pdq, pdqError, vpdq, vpdqError } = await hashFile(file, { onProgress, signal, sha1: true });
+//   const { size, sha256, md5, sha1, pdq, pdqStored, pdqError, vpdq, vpdqError } = await hashFile(file, { onProgress, signal, sha1: true });
 //
 // Files are read with File.stream() inside module Workers running the WebAssembly core, which
 // also decode images there for PDQ and videos for vPDQ: the page never holds a whole file, and no
@@ -98,12 +98,14 @@ function pump() {
  *          signal?: AbortSignal, sha1?: boolean, pdq?: boolean, vpdq?: boolean}} [options]
  * @returns {Promise<{size: number, sha256: string, md5: string, sha1?: string,
  *          pdq?: {hash: string, quality: number, width: number, height: number, scaled: boolean} | null,
+ *          pdqStored?: {hash: string, quality: number},
  *          pdqError?: {code: 'not-an-image' | 'decode-failed' | 'too-large', message: string},
  *          vpdq?: {secondsPerHash: 1, frames: {frame: number, hash: string, quality: number}[], partial?: true} | null,
  *          vpdqError?: {code: 'not-a-video' | 'unsupported-codec' | 'unsupported-browser' | 'decode-failed' | 'no-frames',
  *                       message: string}}>}
  *          digests in lowercase hex; `pdq` absent with `pdq: false`, `vpdq` absent with `vpdq: false`
- *          and for files that are not videos
+ *          and for files that are not videos; `pdq` is the picture as displayed, `pdqStored` (only
+ *          for an EXIF orientation other than 1) the pixels as stored
  */
 export function hashFile(file, { onProgress, signal, sha1 = false, pdq = true, vpdq = true } = {}) {
   if (!(file instanceof Blob)) return Promise.reject(new TypeError('hashFile expects a File or Blob'));

@@ -104,54 +104,108 @@ function filler(stream) {
   };
 }
 
-/** PDQ of pixels in `layout` ('rgba', 'bgra'), fed to the core a band of rows at a time. */
-async function hashPixels(rows, width, height, layout) {
-  const hasher = new PdqHasher(width, height, layout, false);
-  try {
-    for (let y = 0; y < height; y += BAND_ROWS) {
-      hasher.pushRows(await rows(y, Math.min(BAND_ROWS, height - y)));
-    }
-  } catch (e) {
-    hasher.free();
-    throw e;
-  }
-  const result = hasher.finish();
-  const out = { hash: result.hash, quality: result.quality };
-  result.free();
-  return out;
-}
+// Rows of pixels copied at a time where one copy costs about as much as the whole frame, however
+// few its rows (Firefox 153 reads the whole picture back for every VideoFrame.copyTo: ~60 ms for
+// 12 MP, even for one row): few big bands then, of at most this many bytes. The band size never
+// changes the hash, only the time.
+const BIG_BAND_BYTES = 64 << 20;
+const SLOW_COPY_MS = 25;
 
-// VideoFrame pixel formats read as they are; any other is converted to RGBA by copyTo.
+// VideoFrame pixel formats read as they are; any other is converted to RGBA by copyTo, where the
+// browser honours that (rgbaCopyHonoured), else read through the canvas.
 const FRAME_LAYOUTS = { RGBA: 'rgba', RGBX: 'rgba', BGRA: 'bgra', BGRX: 'bgra' };
 
+let rgbaCopy = null;
 /**
- * PDQ of a VideoFrame, read a band of rows at a time into one reused buffer. A frame made from
- * an ImageBitmap holds the stored pixels: EXIF orientation stays metadata on it (`rotation`,
- * `flip`), so the hash is the reference's, which ignores orientation too.
+ * Whether copyTo({format: 'RGBA'}) converts as asked. WebKit 2.50 ignores the format and writes
+ * BGRA: checked once per worker on a one-pixel BGRA frame of pure red, never assumed.
  */
-async function hashFrame(frame) {
-  const { width, height } = frame.visibleRect;
-  const layout = FRAME_LAYOUTS[frame.format] ?? 'rgba';
+function rgbaCopyHonoured() {
+  rgbaCopy ??= (async () => {
+    const frame = new VideoFrame(new Uint8Array([0, 0, 255, 255]), { format: 'BGRA', codedWidth: 1, codedHeight: 1, timestamp: 0 });
+    try {
+      const out = new Uint8Array(4);
+      await frame.copyTo(out, { format: 'RGBA' });
+      return out[0] === 255 && out[2] === 0;
+    } finally {
+      frame.close();
+    }
+  })().catch(() => false);
+  return rgbaCopy;
+}
+
+const defaultKind = () => (typeof VideoFrame === 'function' ? 'frame' : 'canvas');
+
+/**
+ * A decoded picture's pixels: {kind, width, height, layout, rows(y, count), close()}, read a band
+ * of rows at a time. Through a VideoFrame of the bitmap where WebCodecs is there (no canvas: about
+ * ten times faster than drawImage and getImageData in Chromium), else through a canvas. `kind`
+ * forces one ('frame' or 'canvas'): the orientation probe takes the path the file takes.
+ */
+async function pixelsOf(bitmap, kind = defaultKind()) {
+  if (kind === 'frame') {
+    const frame = new VideoFrame(bitmap, { timestamp: 0 });
+    const layout = FRAME_LAYOUTS[frame.format] ?? ((await rgbaCopyHonoured()) ? 'rgba' : null);
+    if (layout) return frameReader(frame, layout);
+    frame.close();
+  }
+  return canvasReader(bitmap);
+}
+
+function frameReader(frame, layout) {
+  const { x, y: top, width, height } = frame.visibleRect;
   const format = FRAME_LAYOUTS[frame.format] ? undefined : 'RGBA';
-  const band = new Uint8Array(width * BAND_ROWS * 4);
+  let band = new Uint8Array(0);
   const rows = async (y, count) => {
-    const bytes = band.subarray(0, width * count * 4);
-    const rect = { x: frame.visibleRect.x, y: frame.visibleRect.y + y, width, height: count };
+    const size = width * count * 4;
+    if (band.length < size) band = new Uint8Array(size);
+    const bytes = band.subarray(0, size);
+    const rect = { x, y: top + y, width, height: count };
     await frame.copyTo(bytes, { rect, layout: [{ offset: 0, stride: width * 4 }], ...(format && { format }) });
     return bytes;
   };
-  return { ...(await hashPixels(rows, width, height, layout)), width, height };
+  return { kind: 'frame', width, height, layout, rows, close: () => frame.close() };
 }
 
-/** Where WebCodecs is missing: the canvas, which applies EXIF orientation and premultiplies alpha. */
-async function hashViaCanvas(bitmap) {
+/** Where WebCodecs is missing or cannot convert: the canvas, which premultiplies alpha and may apply orientation. */
+function canvasReader(bitmap) {
   const { width, height } = bitmap;
   const canvas = new OffscreenCanvas(width, height);
   // willReadFrequently keeps the canvas in memory, where getImageData is a copy, not a readback.
   const context = canvas.getContext('2d', { willReadFrequently: true });
   context.drawImage(bitmap, 0, 0);
   const rows = async (y, count) => context.getImageData(0, y, width, count).data;
-  return { ...(await hashPixels(rows, width, height, 'rgba')), width, height };
+  return { kind: 'canvas', width, height, layout: 'rgba', rows, close: () => {} };
+}
+
+/**
+ * PDQ of `pixels` (pixelsOf), fed to the core a band of rows at a time. With an orientation other
+ * than 1 and `displayed` known (true: the browser applied it; false: the pixels are as stored),
+ * the core also derives the other picture exactly: {hash, quality, storedHash?, storedQuality?}.
+ */
+async function hashPixels(pixels, orientation, displayed) {
+  const { width, height } = pixels;
+  const hasher = new PdqHasher(width, height, pixels.layout, false);
+  try {
+    if (orientation !== 1 && displayed !== null) hasher.orient(orientation, displayed);
+    let bandRows = BAND_ROWS;
+    for (let y = 0; y < height; y += bandRows) {
+      const count = Math.min(bandRows, height - y);
+      const started = performance.now();
+      const rows = await pixels.rows(y, count);
+      if (y === 0 && performance.now() - started > SLOW_COPY_MS) {
+        bandRows = Math.max(BAND_ROWS, Math.floor(BIG_BAND_BYTES / (width * 4)));
+      }
+      hasher.pushRows(rows);
+    }
+  } catch (e) {
+    hasher.free();
+    throw e;
+  }
+  const result = hasher.finish();
+  const out = { hash: result.hash, quality: result.quality, storedHash: result.storedHash, storedQuality: result.storedQuality };
+  result.free();
+  return out;
 }
 
 /** The file's first HEAD_BYTES, or null when they cannot be read. */
@@ -163,53 +217,124 @@ async function headOf(file) {
   }
 }
 
+/** The decoded bitmap of an image `width` x `height`, at `scale` (< 1 for huge ones). */
+function decode(blob, width, height, scale) {
+  // Colours as stored (no colour management, no premultiplied alpha), as the reference decodes.
+  const options = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
+  if (scale < 1) {
+    // Both sides: should a browser turn the picture in a way the probe did not see, PDQ samples
+    // a 64x64 grid whatever the aspect, so a squeezed image hashes as near as a scaled one.
+    options.resizeWidth = Math.max(1, Math.floor(width * scale));
+    options.resizeHeight = Math.max(1, Math.floor(height * scale));
+    options.resizeQuality = 'medium';
+  }
+  return createImageBitmap(blob, options);
+}
+
+// The orientation probe: a 32x16 JPEG of four flat quadrants tagged with Exif orientation 7
+// (transverse), made by tools/make-orientation-probe.py (Pillow). Stored, its corners read red,
+// green / blue, white; displayed (16x32) white, green / blue, red.
+const ORIENTATION_PROBE = '/9j/4AAQSkZJRgABAQAAAQABAAD/4QAiRXhpZgAATU0AKgAAAAgAAQESAAMAAAABAAcAAAAAAAD/2wBDAAUDBAQEAwUEBAQFBQUGBwwIBwcHBw8LCwkMEQ8SEhEPERETFhwXExQaFRERGCEYGh0dHx8fExciJCIeJBweHx7/2wBDAQUFBQcGBw4ICA4eFBEUHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh7/wAARCAAQACADAREAAhEBAxEB/8QAFwABAQEBAAAAAAAAAAAAAAAAAAcICf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/xAAYAQEAAwEAAAAAAAAAAAAAAAAABwgJBv/EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAMAwEAAhEDEQA/AJYjpcsBdkfMiQGPmqKxIDrSpo6IB//Z';
+const PROBE_COLOURS = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]];
+const AS_STORED = '0123';
+const AS_DISPLAYED = '3120';
+
+const probes = new Map();
+/**
+ * What this browser's decode path (`kind`, scaled or not) gives for a tagged image: null when
+ * something unexpected, else {displayed, squeezes}: `displayed` true for the picture as displayed,
+ * false for the pixels as stored; `squeezes`, scaled only, when the sides it was asked for are
+ * taken as the other picture's (Chromium's VideoFrame holds the stored pixels resized to the
+ * displayed sides asked for). Browsers differ (Chromium's VideoFrame of a bitmap: stored; its
+ * canvas, Firefox and WebKit: displayed) and may change: so it is seen, once per worker and
+ * path, by decoding the probe exactly as a file.
+ */
+function probe(kind, scaled) {
+  const key = `${kind}${scaled ? ' scaled' : ''}`;
+  if (!probes.has(key)) probes.set(key, probeOrientation(kind, scaled));
+  return probes.get(key);
+}
+
+async function probeOrientation(kind, scaled) {
+  let seen = 'nothing';
+  try {
+    const bytes = Uint8Array.from(atob(ORIENTATION_PROBE), (c) => c.charCodeAt(0));
+    const bitmap = await decode(new Blob([bytes]), 32, 16, scaled ? 0.5 : 1);
+    let pixels;
+    let data;
+    try {
+      pixels = await pixelsOf(bitmap, kind);
+      data = await pixels.rows(0, pixels.height);
+    } finally {
+      pixels?.close();
+      bitmap.close();
+    }
+    const { width, height, layout } = pixels;
+    const [r, b] = layout === 'bgra' ? [2, 0] : [0, 2];
+    // Two pixels in from each corner, away from the edges' resampling.
+    const corners = [[2, 2], [width - 3, 2], [2, height - 3], [width - 3, height - 3]].map(([x, y]) => {
+      const at = (y * width + x) * 4;
+      const rgb = [data[at + r], data[at + 1], data[at + b]];
+      const match = PROBE_COLOURS.findIndex((c) => c.every((v, i) => Math.abs(v - rgb[i]) < 64));
+      return match < 0 ? '?' : match;
+    }).join('');
+    seen = `${width}x${height} ${corners}`;
+    const displayed = corners === AS_DISPLAYED ? true : corners === AS_STORED ? false : null;
+    // The stored probe is wider than high, the displayed one higher than wide.
+    const squeezes = displayed !== null && width > height === displayed;
+    // Unscaled, nothing may be squeezed.
+    if (displayed !== null && (scaled || !squeezes)) return { displayed, squeezes };
+  } catch (e) {
+    seen = String(e?.message ?? e);
+  }
+  console.warn(`report-helper: this browser's ${kind} decode path gave an unexpected picture for the orientation probe (${seen}); ` +
+    'images with an EXIF orientation are hashed as decoded, without their stored-pixel hash.');
+  return null;
+}
+
 /**
  * Decodes `file` if it is an image and hashes its pixels: {pdq: {hash, quality, width, height,
- * scaled}} or {pdq: null, pdqError: {code, message}}. `head` is its first bytes (headOf). Never
- * renders anything that is not a raster image: an SVG, for one, is not an image here.
+ * scaled}, pdqStored?: {hash, quality}} or {pdq: null, pdqError: {code, message}}. `pdq` is the
+ * picture as displayed (EXIF orientation applied); `pdqStored`, only for an orientation other
+ * than 1, the pixels as stored, which is what the reference tools hash. `head` is its first
+ * bytes (headOf). Never renders anything that is not a raster image: an SVG, for one, is not an
+ * image here.
  */
 async function pdqOf(file, head) {
   if (!head) return pdqFailure('decode-failed');
   const info = imageInfo(head);
   if (!info) return pdqFailure('not-an-image');
   const [storedWidth, storedHeight] = [info.width, info.height];
+  const orientation = info.orientation ?? 1;
   info.free();
-  const pixels = storedWidth * storedHeight;
-  const scale = pixels ? Math.min(1, MAX_SIDE / storedWidth, MAX_SIDE / storedHeight, Math.sqrt(MAX_PIXELS / pixels)) : 1;
-  // Colours as stored (no colour management, no premultiplied alpha), as the reference decodes.
-  const options = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
-  if (scale < 1) {
-    // Both sides, in case EXIF orientation swaps them: PDQ samples a 64x64 grid whatever the
-    // aspect, so a squeezed image hashes as near as a scaled one.
-    options.resizeWidth = Math.max(1, Math.floor(storedWidth * scale));
-    options.resizeHeight = Math.max(1, Math.floor(storedHeight * scale));
-    options.resizeQuality = 'medium';
-  }
+  const pixelCount = storedWidth * storedHeight;
+  const scale = pixelCount
+    ? Math.min(1, MAX_SIDE / storedWidth, MAX_SIDE / storedHeight, Math.sqrt(MAX_PIXELS / pixelCount))
+    : 1;
+  // Scaled down, a path may take the sides asked for as the other picture's: it would squeeze a
+  // turned one, so it is asked for the turned sides.
+  const turned = scale < 1 && orientation >= 5 && (await probe(defaultKind(), true))?.squeezes === true;
   let bitmap;
   try {
-    bitmap = await createImageBitmap(file, options);
+    bitmap = await decode(file, turned ? storedHeight : storedWidth, turned ? storedWidth : storedHeight, scale);
   } catch {
-    return pdqFailure(pixels > MAX_PIXELS ? 'too-large' : 'decode-failed');
+    return pdqFailure(pixelCount > MAX_PIXELS ? 'too-large' : 'decode-failed');
   }
+  let pixels;
   try {
     if (bitmap.width > MAX_SIDE || bitmap.height > MAX_SIDE || bitmap.width * bitmap.height > MAX_PIXELS) {
       return pdqFailure('too-large');
     }
-    let result;
-    if (typeof VideoFrame === 'function') {
-      // A frame of the bitmap is read in bands without a canvas: about ten times faster than
-      // drawImage and getImageData.
-      const frame = new VideoFrame(bitmap, { timestamp: 0 });
-      try {
-        result = await hashFrame(frame);
-      } finally {
-        frame.close();
-      }
-    } else {
-      result = await hashViaCanvas(bitmap);
-    }
-    return { pdq: { ...result, scaled: scale < 1 } };
+    pixels = await pixelsOf(bitmap);
+    const displayed = orientation === 1 ? true : ((await probe(pixels.kind, scale < 1))?.displayed ?? null);
+    const result = await hashPixels(pixels, orientation, displayed);
+    let { width, height } = pixels;
+    if (displayed === false && orientation >= 5) [width, height] = [height, width];
+    const out = { pdq: { hash: result.hash, quality: result.quality, width, height, scaled: scale < 1 } };
+    if (orientation !== 1 && displayed !== null) out.pdqStored = { hash: result.storedHash, quality: result.storedQuality };
+    return out;
   } finally {
+    pixels?.close();
     bitmap.close();
   }
 }
