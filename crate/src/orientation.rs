@@ -41,7 +41,9 @@ impl Orientation {
 
     /// The tag's value 1-8; anything else is `None`.
     pub fn from_exif(value: u32) -> Option<Orientation> {
-        Orientation::ALL.get((value as usize).wrapping_sub(1)).copied()
+        Orientation::ALL
+            .get((value as usize).wrapping_sub(1))
+            .copied()
     }
 
     /// The tag's value, 1-8.
@@ -92,12 +94,20 @@ impl Orientation {
 
 fn u16_at(b: &[u8], at: usize, little: bool) -> Option<u32> {
     let s: [u8; 2] = b.get(at..at.checked_add(2)?)?.try_into().ok()?;
-    Some(if little { u16::from_le_bytes(s) } else { u16::from_be_bytes(s) } as u32)
+    Some(if little {
+        u16::from_le_bytes(s)
+    } else {
+        u16::from_be_bytes(s)
+    } as u32)
 }
 
 fn u32_at(b: &[u8], at: usize, little: bool) -> Option<u32> {
     let s: [u8; 4] = b.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(if little { u32::from_le_bytes(s) } else { u32::from_be_bytes(s) })
+    Some(if little {
+        u32::from_le_bytes(s)
+    } else {
+        u32::from_be_bytes(s)
+    })
 }
 
 /// The orientation a JPEG's first Exif segment gives, from the file's first bytes; `Normal` when
@@ -158,7 +168,10 @@ fn tiff_orientation(tiff: &[u8]) -> Option<Orientation> {
         if u16_at(tiff, entry, little)? != 0x0112 {
             continue;
         }
-        let (kind, values) = (u16_at(tiff, entry + 2, little)?, u32_at(tiff, entry + 4, little)?);
+        let (kind, values) = (
+            u16_at(tiff, entry + 2, little)?,
+            u32_at(tiff, entry + 4, little)?,
+        );
         // SHORT (3), one value, stored in the entry's first two value bytes.
         if kind != 3 || values != 1 {
             return None;
@@ -175,9 +188,25 @@ mod tests {
     /// An Exif APP1 segment holding IFD0 with the given entries (tag, type, count, value as the
     /// first 2 bytes of the value field), in either byte order.
     fn exif_segment(little: bool, entries: &[(u16, u16, u32, u16)]) -> Vec<u8> {
-        let w16 = |v: u16| if little { v.to_le_bytes() } else { v.to_be_bytes() };
-        let w32 = |v: u32| if little { v.to_le_bytes() } else { v.to_be_bytes() };
-        let mut tiff = if little { b"II*\0".to_vec() } else { b"MM\0*".to_vec() };
+        let w16 = |v: u16| {
+            if little {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let w32 = |v: u32| {
+            if little {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let mut tiff = if little {
+            b"II*\0".to_vec()
+        } else {
+            b"MM\0*".to_vec()
+        };
         tiff.extend(w32(8));
         tiff.extend(w16(entries.len() as u16));
         for &(tag, kind, count, value) in entries {
@@ -215,7 +244,11 @@ mod tests {
                     &[(0x010F, 2, 4, 0x4142), (0x0112, 3, 1, o.exif().into())],
                 );
                 let jfif = vec![0xFF, 0xE0, 0, 4, 0, 0];
-                assert_eq!(jpeg_orientation(&jpeg_with(&[jfif, seg])), o, "{o:?} {little}");
+                assert_eq!(
+                    jpeg_orientation(&jpeg_with(&[jfif, seg])),
+                    o,
+                    "{o:?} {little}"
+                );
             }
         }
     }
@@ -321,6 +354,9 @@ mod tests {
         }
         // A quarter turn clockwise puts the top-left corner at the top right.
         assert_eq!(Orientation::Rotate90Clockwise.map(0, 0, w, h), (h - 1, 0));
-        assert_eq!(Orientation::Rotate90Anticlockwise.map(0, 0, w, h), (0, w - 1));
+        assert_eq!(
+            Orientation::Rotate90Anticlockwise.map(0, 0, w, h),
+            (0, w - 1)
+        );
     }
 }

@@ -94,8 +94,7 @@ fn hash(
     (
         got.displayed.hash.to_hex(),
         got.displayed.quality.to_string(),
-        got.stored
-            .map(|s| (s.hash.to_hex(), s.quality.to_string())),
+        got.stored.map(|s| (s.hash.to_hex(), s.quality.to_string())),
     )
 }
 
@@ -105,9 +104,22 @@ fn every_orientation_gives_the_references_two_hashes() {
     let header: Vec<&str> = CSV.lines().next().unwrap().split(',').collect();
     assert_eq!(
         header,
-        ["file", "orientation", "width", "height", "hash", "quality", "stored_hash", "stored_quality"]
+        [
+            "file",
+            "orientation",
+            "width",
+            "height",
+            "hash",
+            "quality",
+            "stored_hash",
+            "stored_quality"
+        ]
     );
-    let rows: Vec<Vec<&str>> = CSV.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = CSV
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     assert_eq!(rows.len(), 8);
     for (i, row) in rows.iter().enumerate() {
         let n = (i + 1) as u8;
@@ -118,10 +130,21 @@ fn every_orientation_gives_the_references_two_hashes() {
         assert_eq!(info.dimensions, Some((w as u32, h as u32)), "stored size");
 
         let (shown, dw, dh) = displayed(&stored, w, h, n);
-        assert_eq!((dw.to_string(), dh.to_string()), (row[2].into(), row[3].into()));
+        assert_eq!(
+            (dw.to_string(), dh.to_string()),
+            (row[2].into(), row[3].into())
+        );
         let want_stored = (n != 1).then(|| (row[6].to_string(), row[7].to_string()));
         let want = (row[4].to_string(), row[5].to_string(), want_stored);
-        assert_eq!(hash(&stored, w, h, n, false), want, "{n}, stored pixels pushed");
-        assert_eq!(hash(&shown, dw, dh, n, true), want, "{n}, displayed picture pushed");
+        assert_eq!(
+            hash(&stored, w, h, n, false),
+            want,
+            "{n}, stored pixels pushed"
+        );
+        assert_eq!(
+            hash(&shown, dw, dh, n, true),
+            want,
+            "{n}, displayed picture pushed"
+        );
     }
 }

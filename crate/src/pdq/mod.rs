@@ -429,11 +429,7 @@ impl OtherPicture {
         // Along a row the place moves by a fixed step: one pixel left or right, or one row up or
         // down.
         let first = at(0) as isize;
-        let step = if width > 1 {
-            at(1) as isize - first
-        } else {
-            0
-        };
+        let step = if width > 1 { at(1) as isize - first } else { 0 };
         let channels = layout.channels();
         let rgb = &mut self.rgb;
         let mut to = first;
