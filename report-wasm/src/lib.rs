@@ -449,10 +449,11 @@ mod tests {
                 "missing",
             ),
             (
+                // Valid digests, so that the rule of the pair is the first one broken.
                 item(
                     "image",
                     &hex,
-                    &hex,
+                    &hex[..32],
                     &[("pdq_stored", pdq(s(&hex), JsValue::from(9)))],
                 ),
                 "items[0].pdq",
