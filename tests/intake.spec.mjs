@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { nodeDigests } from './helpers.mjs';
 import { startIntake } from './intake-server.mjs';
-import { KEY, MD5_EMPTY, PDQ, SHA256_EMPTY, distinctHashes, vpdqHashes } from '../schema/tests/make-report-v1-cases.mjs';
+import { KEY, MD5_EMPTY, PDQ, PDQ_STORED, SHA256_EMPTY, distinctHashes, vpdqHashes } from '../schema/tests/make-report-v1-cases.mjs';
 import {
   catalog,
   driveToReview,
@@ -307,6 +307,35 @@ test('a video of three hours: its frames, built into the report on the page and 
   expect(shown.status).toBe('received');
   expect(result.tooMany).toEqual({ code: 'invalid-report', field: 'items[0].vpdq.hashes', problem: 'too-many', status: undefined });
   expect(result.rejected).toEqual({ code: 'send-rejected', field: '', problem: undefined, status: 413 });
+});
+
+test('a turned photo (issue 19): pdq_stored beside pdq is stored as posted; without pdq it is refused on the page and by the intake', async ({ page }) => {
+  await open(page);
+  const result = await page.evaluate(async ({ endpoint, key, sha256, md5, pdq, stored }) => {
+    const { buildReport, sendReport } = await import('/report.js');
+    const draft = (item, idempotency_key) => ({
+      idempotency_key, created_at: '2026-12-03T09:00:00.000Z', language: 'en', situation: 'shared',
+      items: [{ kind: 'image', sha256, md5, ...item }], urls: [], good_faith: true,
+    });
+    const outcome = (p) => p.then(() => null, (e) => ({ code: e.code, field: e.field, problem: e.problem, status: e.status }));
+    const { json } = await buildReport(draft({ pdq: { hash: pdq, quality: 100 }, pdq_stored: { hash: stored, quality: 97 } }, key));
+    const sent = await sendReport(endpoint, json, { delays: [] });
+    const alone = await outcome(buildReport(draft({ pdq_stored: { hash: stored, quality: 97 } }, `${key.slice(0, -1)}x`)));
+    const item = { kind: 'image', sha256, md5, pdq_stored: { hash: stored, quality: 97 } };
+    const forged = JSON.stringify({ ...JSON.parse(json), idempotency_key: `${key.slice(0, -1)}y`, items: [item] });
+    const rejected = await outcome(sendReport(endpoint, forged, { delays: [] }));
+    return { json, sent, alone, rejected };
+  }, { endpoint: `${intake.url}api/reports`, key: `${KEY.slice(0, -4)}o001`, sha256: SHA256_EMPTY, md5: MD5_EMPTY, pdq: PDQ, stored: PDQ_STORED });
+
+  const posted = JSON.parse(result.json);
+  expect(posted.items).toEqual([
+    { kind: 'image', sha256: SHA256_EMPTY, md5: MD5_EMPTY, pdq: { hash: PDQ, quality: 100 }, pdq_stored: { hash: PDQ_STORED, quality: 97 } },
+  ]);
+  expectValidReport(posted);
+  const [shown] = intake.reports('show', result.sent.reference);
+  expect(JSON.stringify(shown.report)).toBe(withoutKey(result.json));
+  expect(result.alone).toEqual({ code: 'invalid-report', field: 'items[0].pdq', problem: 'missing', status: undefined });
+  expect(result.rejected).toEqual({ code: 'send-rejected', field: 'items[0].pdq', problem: undefined, status: 422 });
 });
 
 test('the intake serves the site under the same headers the site is tested under', async ({ request }) => {

@@ -479,6 +479,8 @@ export class ReportHelper extends HTMLElement {
           md5: d.md5,
           ...(d.sha1 && { sha1: d.sha1 }),
           ...(d.pdq && { pdq: { hash: d.pdq.hash, quality: d.pdq.quality } }),
+          // The stored pixels' PDQ when the EXIF orientation turns the picture (issue 19).
+          ...(d.pdq && d.pdqStored && { pdq_stored: { hash: d.pdqStored.hash, quality: d.pdqStored.quality } }),
           ...(d.vpdq && { vpdq: { frames: d.vpdq.frames } }),
         })),
       urls: s.urls,

@@ -5,7 +5,7 @@ use std::fmt;
 use std::io::Cursor;
 
 use image::{ColorType, DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
-use report_helper::pdq::{hash_pixels, Pdq, PdqError, PdqSize, PixelLayout};
+use report_helper::pdq::{Pdq, PdqError, PdqHasher, PdqSize, PixelLayout};
 
 /// The formats this command decodes, as said in messages and in `--help`.
 pub const FORMATS: &str = "JPEG, PNG, WebP, GIF, BMP";
@@ -35,12 +35,18 @@ pub fn sniff(first: &[u8]) -> Option<ImageFormat> {
     }
 }
 
-/// A hashed image: the PDQ result and the size of the decoded image.
+/// How many of a file's first bytes are read for its EXIF orientation: the page's worker reads
+/// as many (`HEAD_BYTES` in `www/worker.js`), so that both find the same.
+pub const HEAD_BYTES: usize = 256 << 10;
+
+/// A hashed image: the PDQ result of the picture as displayed (EXIF orientation applied) and its
+/// size, and, when the orientation is not 1, the PDQ result of the pixels as stored.
 #[derive(Debug)]
 pub struct Hashed {
     pub pdq: Pdq,
     pub width: u32,
     pub height: u32,
+    pub stored: Option<Pdq>,
 }
 
 /// Why an image that was read could not be hashed.
@@ -131,8 +137,9 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Decodes `bytes` as `format` (the first frame of an animation, EXIF orientation not applied),
-/// converts to 8-bit RGB and hashes it. An image of more than [`MAX_PIXELS`] pixels, or whose
+/// Decodes `bytes` as `format` (the first frame of an animation), converts to 8-bit RGB and
+/// hashes it: as displayed, and as stored when a JPEG's EXIF orientation (read by the core from
+/// the first [`HEAD_BYTES`]) is not 1. The decoder gives the stored pixels; the core turns them. An image of more than [`MAX_PIXELS`] pixels, or whose
 /// decoded pixels and RGB copy together would exceed `max_memory` bytes, is refused from its
 /// header, before decoding.
 pub fn hash_image(
@@ -164,8 +171,23 @@ pub fn hash_image(
     }
     let image = DynamicImage::from_decoder(decoder).map_err(DecodeError::Decode)?;
     let rgb = to_rgb8(image);
-    let pdq = hash_pixels(&rgb, width, height, PixelLayout::Rgb, size).map_err(DecodeError::Pdq)?;
-    Ok(Hashed { pdq, width, height })
+    let orientation = report_helper::image_info(&bytes[..bytes.len().min(HEAD_BYTES)])
+        .map(|info| info.orientation)
+        .unwrap_or_default();
+    let hashed = (|| {
+        let mut hasher = PdqHasher::new(width, height, PixelLayout::Rgb, size)?;
+        hasher.orient(orientation, false)?;
+        hasher.push_rows(&rgb)?;
+        hasher.finish_oriented()
+    })()
+    .map_err(DecodeError::Pdq)?;
+    let (width, height) = orientation.transformed_size(width, height);
+    Ok(Hashed {
+        pdq: hashed.displayed,
+        width,
+        height,
+        stored: hashed.stored,
+    })
 }
 
 /// The most memory decoding and converting an image needs at once: the decoder's pixels

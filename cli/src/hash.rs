@@ -69,6 +69,9 @@ struct Line<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     sha1: Option<Option<String>>,
     pdq: Option<PdqJson>,
+    /// Only when the EXIF orientation is not 1: the pixels as stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pdq_stored: Option<StoredPdqJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     vpdq: Option<Option<VpdqJson>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,6 +129,12 @@ struct PdqJson {
 }
 
 #[derive(Serialize)]
+struct StoredPdqJson {
+    hash: String,
+    quality: u8,
+}
+
+#[derive(Serialize)]
 struct DihedralJson {
     rot90: String,
     rot180: String,
@@ -161,35 +170,43 @@ impl PdqJson {
 /// not UTF-8 become U+FFFD); control and bidirectional characters are JSON escapes (`\u202e`),
 /// never raw (see `terminal`).
 pub fn json_line(file: &str, outcome: &Outcome, options: Options) -> String {
-    let line = match outcome {
-        Err(e) => Line {
-            file,
-            size: None,
-            sha256: None,
-            md5: None,
-            sha1: options.sha1.then_some(None),
-            pdq: None,
-            vpdq: options.vpdq.then_some(None),
-            vpdq_error: options.vpdq.then_some(None),
-            error: Some(e.to_string()),
-        },
-        Ok(FileHashes { digests, pdq, vpdq }) => Line {
-            file,
-            size: Some(digests.size),
-            sha256: digests.sha256.map(|d| d.to_hex()),
-            md5: digests.md5.map(|d| d.to_hex()),
-            sha1: options.sha1.then(|| digests.sha1.map(|d| d.to_hex())),
-            pdq: pdq.as_ref().ok().map(|h| PdqJson::new(h, options.dihedral)),
-            vpdq: vpdq.as_ref().map(|v| v.as_ref().ok().map(VpdqJson::new)),
-            vpdq_error: vpdq.as_ref().map(|v| {
-                v.as_ref().err().map(|e| VpdqErrorJson {
-                    code: e.code(),
-                    message: e.to_string(),
-                })
-            }),
-            error: pdq.as_ref().err().map(NoPdq::to_string),
-        },
-    };
+    let line =
+        match outcome {
+            Err(e) => Line {
+                file,
+                size: None,
+                sha256: None,
+                md5: None,
+                sha1: options.sha1.then_some(None),
+                pdq: None,
+                pdq_stored: None,
+                vpdq: options.vpdq.then_some(None),
+                vpdq_error: options.vpdq.then_some(None),
+                error: Some(e.to_string()),
+            },
+            Ok(FileHashes { digests, pdq, vpdq }) => Line {
+                file,
+                size: Some(digests.size),
+                sha256: digests.sha256.map(|d| d.to_hex()),
+                md5: digests.md5.map(|d| d.to_hex()),
+                sha1: options.sha1.then(|| digests.sha1.map(|d| d.to_hex())),
+                pdq: pdq.as_ref().ok().map(|h| PdqJson::new(h, options.dihedral)),
+                pdq_stored: pdq.as_ref().ok().and_then(|h| h.stored.as_ref()).map(|s| {
+                    StoredPdqJson {
+                        hash: s.hash.to_hex(),
+                        quality: s.quality,
+                    }
+                }),
+                vpdq: vpdq.as_ref().map(|v| v.as_ref().ok().map(VpdqJson::new)),
+                vpdq_error: vpdq.as_ref().map(|v| {
+                    v.as_ref().err().map(|e| VpdqErrorJson {
+                        code: e.code(),
+                        message: e.to_string(),
+                    })
+                }),
+                error: pdq.as_ref().err().map(NoPdq::to_string),
+            },
+        };
     // Strings, numbers, booleans, arrays and nulls only: serialising cannot fail.
     let text = serde_json::to_string(&line).unwrap_or_default();
     terminal::json(&text).into_owned()
@@ -235,6 +252,7 @@ mod tests {
                 pdq,
                 width: 4,
                 height: 4,
+                stored: Some(pdq),
             }),
             vpdq: None,
         });
@@ -264,6 +282,7 @@ mod tests {
             "\"flipy\"",
             "\"flipp\"",
             "\"flipm\"",
+            "\"pdq_stored\"",
             "\"error\"",
         ];
         let at: Vec<usize> = keys.iter().map(|k| line.find(k).expect(k)).collect();

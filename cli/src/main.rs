@@ -175,15 +175,19 @@ with PDQ, Meta's perceptual hash; the file name and extension are never looked a
 first frame of an animated GIF or WebP is hashed. SVG is never rendered. Image files over 256 MiB,
 and images that would need more than 1 GiB of memory to decode, get digests but no PDQ hash.
 
-EXIF orientation is NOT applied, as in Meta's reference: the hash is of the pixels as stored. A
-copy that was rotated or flipped (or is shown upright through its EXIF orientation) matches one
-of the dihedral hashes that --dihedral adds.
+\"pdq\" is of the picture as displayed: a JPEG's EXIF orientation is applied, as a site that
+re-encodes an upload upright would hash it. When the orientation is not 1, \"pdq_stored\" is
+of the pixels as stored, as Meta's reference tools hash the file (they ignore the orientation).
+Both are exact: the second picture is the first one's pixels moved, not decoded again. A copy
+rotated or flipped otherwise matches one of the dihedral hashes that --dihedral adds (of the
+picture as displayed).
 
 Output, one line per FILE, in the order given:
   {\"file\": FILE, \"size\": bytes, \"sha256\": hex, \"md5\": hex, \"sha1\": hex (only with --sha1),
    \"pdq\": {\"hash\": 64 hex, \"quality\": 0-100, \"width\": px, \"height\": px,
            \"dihedral\": {\"rot90\", \"rot180\", \"rot270\", \"flipx\", \"flipy\", \"flipp\", \"flipm\"}
                        (only with --dihedral)} or null,
+   \"pdq_stored\": {\"hash\": 64 hex, \"quality\": 0-100} (only when the EXIF orientation is not 1),
    \"vpdq\": {\"seconds_per_hash\": 1,
             \"frames\": [{\"frame\": number, \"hash\": 64 hex, \"quality\": 0-100}, ...],
             \"partial\": true (only when the video was cut short or failed to decode part way)}

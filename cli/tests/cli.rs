@@ -151,7 +151,8 @@ fn help_says_what_is_hashed_and_what_is_not() {
     let help = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     for needle in [
         "JPEG, PNG, WebP, GIF or BMP",
-        "EXIF orientation is NOT applied",
+        "EXIF orientation is applied",
+        "\"pdq_stored\"",
         "rotated or flipped",
         "--dihedral",
         "quality 0",

@@ -188,3 +188,59 @@ fn check(variant: &str, csv_name: &str) {
     let _ = std::io::stderr().write_all(report.as_bytes());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Issue 19: `oriented/orientation-N.jpg` (one vector JPEG with an Exif segment saying N) gives
+/// `pdq` of the picture as displayed and, for N other than 1, `pdq_stored` of the pixels as
+/// stored, against `expected/pdq_oriented.csv` (the reference on Pillow's `exif_transpose` and on
+/// the stored pixels), within the JPEG decoders' tolerance; each stored hash is exactly the hash
+/// of orientation 1 (the same pixels).
+#[test]
+fn orientations_give_the_displayed_and_the_stored_hash() {
+    let dir = vectors();
+    let csv = Csv::read(&dir.join("expected/pdq_oriented.csv"));
+    let files: Vec<String> = (1..=8)
+        .map(|n| format!("oriented/orientation-{n}.jpg"))
+        .collect();
+    let mut args = vec!["hash"];
+    args.extend(files.iter().map(String::as_str));
+    let out = run_in(&dir, &args, Duration::from_secs(60));
+    assert!(out.status.success(), "{}", out.stderr);
+    let lines = lines(&out.stdout, false);
+    assert_eq!(lines.len(), 8);
+    let upright = lines[0].pdq.as_ref().unwrap();
+    assert!(
+        lines[0].pdq_stored.is_none(),
+        "orientation 1 has no stored hash"
+    );
+    for (n, (file, line)) in (1..=8).zip(files.iter().zip(&lines)) {
+        let row = csv.row("file", file).unwrap();
+        let pdq = line
+            .pdq
+            .as_ref()
+            .unwrap_or_else(|| panic!("{file}: {:?}", line.error));
+        assert_eq!(
+            (pdq.width.to_string(), pdq.height.to_string()),
+            (row.get("width").into(), row.get("height").into()),
+            "{file}: displayed size"
+        );
+        assert_eq!(pdq.quality.to_string(), row.get("quality"), "{file}");
+        let bits = distance(&pdq.hash, row.get("hash"));
+        assert!(bits <= JPEG_TOLERANCE, "{file}: pdq {bits} bits off");
+        if n == 1 {
+            continue;
+        }
+        let stored = line.pdq_stored.as_ref().expect("a stored hash");
+        assert_eq!(
+            (&stored.hash, stored.quality),
+            (&upright.hash, upright.quality),
+            "{file}"
+        );
+        let bits = distance(&stored.hash, row.get("stored_hash"));
+        assert!(bits <= JPEG_TOLERANCE, "{file}: pdq_stored {bits} bits off");
+        assert_eq!(
+            stored.quality.to_string(),
+            row.get("stored_quality"),
+            "{file}"
+        );
+    }
+}

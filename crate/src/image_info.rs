@@ -2,6 +2,8 @@
 //! browser can refuse a non-image before rendering anything, and decode a huge image scaled down
 //! instead of into a canvas it cannot hold.
 
+use crate::orientation::{jpeg_orientation, Orientation};
+
 /// Image formats recognised by their signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImageFormat {
@@ -32,6 +34,8 @@ impl ImageFormat {
 pub struct ImageInfo {
     pub format: ImageFormat,
     pub dimensions: Option<(u32, u32)>,
+    /// A JPEG's EXIF orientation; `Normal` for other formats and when absent or invalid.
+    pub orientation: Orientation,
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u32> {
@@ -86,7 +90,15 @@ pub fn image_info(head: &[u8]) -> Option<ImageInfo> {
     } else {
         return None;
     };
-    Some(ImageInfo { format, dimensions })
+    let orientation = match format {
+        ImageFormat::Jpeg => jpeg_orientation(head),
+        _ => Orientation::Normal,
+    };
+    Some(ImageInfo {
+        format,
+        dimensions,
+        orientation,
+    })
 }
 
 /// The frame header (SOFn) after the segments before it.

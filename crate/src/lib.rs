@@ -6,6 +6,7 @@
 
 pub mod digest;
 pub mod image_info;
+pub mod orientation;
 pub mod pdq;
 #[cfg(feature = "png")]
 pub mod png_writer;
@@ -19,6 +20,7 @@ mod wasm;
 
 pub use digest::{Algorithms, DigestValue, Digests, StreamDigester};
 pub use image_info::{image_info, ImageFormat, ImageInfo};
+pub use orientation::Orientation;
 pub use pdq::{hash_pixels, PdqHash, PdqSize, PixelLayout};
 #[cfg(feature = "png")]
 pub use png_writer::{encode_png, PngError};

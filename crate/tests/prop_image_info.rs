@@ -8,7 +8,7 @@ mod prop_config;
 
 use prop_config::config;
 use proptest::prelude::*;
-use report_helper::{image_info, ImageFormat};
+use report_helper::{image_info, ImageFormat, Orientation};
 
 /// A header written from a format's specification, with the size it declares and how many
 /// bytes must be there before the format can be told at all.
@@ -251,6 +251,9 @@ fn any_head() -> BoxedStrategy<Vec<u8>> {
         b"RIFF\0\0\0\0WEBPVP8X",
         b"BM\0\0\0\0\0\0\0\0\0\0\0\0\x28\0\0\0",
         b"\0\0\0\x1cftypavif",
+        // An Exif segment's TIFF header, so that the orientation's parser is reached.
+        b"\xff\xd8\xff\xe1\x01\x00Exif\0\0II*\0",
+        b"\xff\xd8\xff\xe1\x01\x00Exif\0\0MM\0*",
     ];
     (
         proptest::sample::select(signatures),
@@ -267,6 +270,40 @@ proptest! {
     #[test]
     fn any_bytes_give_an_answer(head in any_head()) {
         let _ = image_info(&head);
+    }
+
+    /// An Exif segment of any other IFD0 entries with the orientation tag among them, in either
+    /// byte order, gives that orientation; a value outside 1-8 gives 1.
+    #[test]
+    fn an_exif_segment_gives_its_orientation(
+        little in any::<bool>(),
+        others in proptest::collection::vec((any::<u16>(), any::<u16>(), any::<u32>(), any::<u32>()), 0..8),
+        at in any::<proptest::sample::Index>(),
+        value in 0u16..12,
+    ) {
+        let w16 = |v: u16| if little { v.to_le_bytes() } else { v.to_be_bytes() };
+        let w32 = |v: u32| if little { v.to_le_bytes() } else { v.to_be_bytes() };
+        let mut entries: Vec<_> = others.into_iter().filter(|e| e.0 != 0x0112).collect();
+        let mut value_field = [0u8; 4];
+        value_field[..2].copy_from_slice(&w16(value));
+        entries.insert(at.index(entries.len() + 1), (0x0112, 3, 1, u32::from_ne_bytes(value_field)));
+        let mut tiff = if little { b"II*\0".to_vec() } else { b"MM\0*".to_vec() };
+        tiff.extend(w32(8));
+        tiff.extend(w16(entries.len() as u16));
+        for (tag, kind, count, field) in entries {
+            tiff.extend(w16(tag));
+            tiff.extend(w16(kind));
+            tiff.extend(w32(count));
+            tiff.extend(field.to_ne_bytes());
+        }
+        tiff.extend([0; 4]);
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        jpeg.extend(((tiff.len() + 8) as u16).to_be_bytes());
+        jpeg.extend(b"Exif\0\0");
+        jpeg.extend(tiff);
+        jpeg.extend([0xFF, 0xC0, 0, 11, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
+        let want = Orientation::from_exif(value.into()).unwrap_or_default();
+        prop_assert_eq!(image_info(&jpeg).unwrap().orientation, want);
     }
 
     /// A header as the format's specification lays it out, with any bytes after it, gives

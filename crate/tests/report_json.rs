@@ -120,6 +120,10 @@ impl Rng {
                     hash: self.string(),
                     quality: self.below(256) as u8,
                 }),
+                pdq_stored: self.chance().then(|| ItemPdq {
+                    hash: self.string(),
+                    quality: self.below(256) as u8,
+                }),
                 vpdq: self.chance().then(|| ItemVpdq {
                     seconds_per_hash: self.number(),
                     hashes: self.string(),
@@ -214,6 +218,7 @@ fn every_shape_of_report_is_written_as_serde_json_writes_it() {
                     sha256: "a".into(),
                     md5: "b".into(),
                     sha1: sha1.clone(),
+                    pdq_stored: pdq.clone(),
                     pdq,
                     vpdq: None,
                 });
@@ -236,6 +241,7 @@ fn every_shape_of_report_is_written_as_serde_json_writes_it() {
                 md5: "b".into(),
                 sha1: None,
                 pdq,
+                pdq_stored: None,
                 vpdq: Some(ItemVpdq {
                     seconds_per_hash,
                     hashes: "+PjwzuD0qE8GNwoiA49j8LNuLtWWYh4dM+aznE6cmyI=".into(),

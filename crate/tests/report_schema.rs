@@ -87,7 +87,7 @@ fn vpdq(n: usize) -> ItemVpdq {
     }
 }
 
-/// A report with every optional field given (an image with PDQ, a video with vPDQ), and one
+/// A report with every optional field given (an image with both PDQ hashes, a video with vPDQ), and one
 /// with none.
 fn full_and_bare() -> (Report, Report) {
     let full = Report {
@@ -107,6 +107,10 @@ fn full_and_bare() -> (Report, Report) {
                     hash: "0f".repeat(32),
                     quality: 100,
                 }),
+                pdq_stored: Some(ItemPdq {
+                    hash: "1e".repeat(32),
+                    quality: 90,
+                }),
                 vpdq: None,
             },
             Item {
@@ -115,6 +119,7 @@ fn full_and_bare() -> (Report, Report) {
                 md5: "cd".repeat(16),
                 sha1: Some("ef".repeat(20)),
                 pdq: None,
+                pdq_stored: None,
                 vpdq: Some(vpdq(1)),
             },
         ],
@@ -133,6 +138,7 @@ fn full_and_bare() -> (Report, Report) {
     let mut bare = full.clone();
     bare.items[0].sha1 = None;
     bare.items[0].pdq = None;
+    bare.items[0].pdq_stored = None;
     bare.items[1].sha1 = None;
     bare.items[1].vpdq = None;
     bare.accounts.clear();

@@ -246,6 +246,10 @@ mod tests {
                         "pdq",
                         obj(&[("hash", s(&pdq)), ("quality", JsValue::from(100))]),
                     ),
+                    (
+                        "pdq_stored",
+                        obj(&[("hash", s(&sha256)), ("quality", JsValue::from(7))]),
+                    ),
                 ],
             ),
             item("video", &sha256, &md5, &[("sha1", U), ("pdq", U)]),
@@ -272,7 +276,8 @@ mod tests {
             "{{\"schema\":\"report-helper/report@1\",\"idempotency_key\":\"0123456789abcdef\",\
              \"created_at\":\"2026-11-27T21:57:00Z\",\"language\":\"en\",\"situation\":\"shared\",\
              \"items\":[{{\"kind\":\"image\",\"sha256\":\"{sha256}\",\"md5\":\"{md5}\",\"sha1\":\"{sha1}\",\
-             \"pdq\":{{\"hash\":\"{pdq}\",\"quality\":100}}}},\
+             \"pdq\":{{\"hash\":\"{pdq}\",\"quality\":100}},\
+             \"pdq_stored\":{{\"hash\":\"{sha256}\",\"quality\":7}}}},\
              {{\"kind\":\"video\",\"sha256\":\"{sha256}\",\"md5\":\"{md5}\"}},\
              {{\"kind\":\"other\",\"sha256\":\"{sha256}\",\"md5\":\"{md5}\"}}],\
              \"urls\":[\"https://a.example/x\",\"http://b.example/?q=1\"],\
@@ -442,6 +447,43 @@ mod tests {
                 item("image", &hex, &hex, &[("pdq", pdq(U, JsValue::from(9)))]),
                 "items[0].pdq.hash",
                 "missing",
+            ),
+            (
+                // Valid digests, so that the rule of the pair is the first one broken.
+                item(
+                    "image",
+                    &hex,
+                    &hex[..32],
+                    &[("pdq_stored", pdq(s(&hex), JsValue::from(9)))],
+                ),
+                "items[0].pdq",
+                "missing",
+            ),
+            (
+                item(
+                    "image",
+                    &hex,
+                    &hex,
+                    &[
+                        ("pdq", pdq(s(&hex), JsValue::from(9))),
+                        ("pdq_stored", pdq(s(&hex), U)),
+                    ],
+                ),
+                "items[0].pdq_stored.quality",
+                "missing",
+            ),
+            (
+                item(
+                    "image",
+                    &hex,
+                    &hex,
+                    &[
+                        ("pdq", pdq(s(&hex), JsValue::from(9))),
+                        ("pdq_stored", s(&hex)),
+                    ],
+                ),
+                "",
+                "malformed",
             ),
             (
                 item(

@@ -33,6 +33,8 @@ export const SHA256_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410f
 export const MD5_ABC = '900150983cd24fb0d6963f7d28e17f72';
 export const SHA1_ABC = 'a9993e364706816aba3e25717850c26c9cd0d89d';
 export const PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
+/** The same vector's hash turned a quarter turn (its `rot90`): a stored-pixel PDQ beside `PDQ`. */
+export const PDQ_STORED = '30a10efd71c83f429013d48d0ffffc52e34e0e17ada952a9d29685211ea9e5af';
 
 /** Most vPDQ hashes in a report (three hours at one a second), and the size limits. */
 export const MAX_HASHES = 10800;
@@ -133,6 +135,16 @@ const BROKEN = [
   ['quality 50.5', (r) => (r.items[0].pdq.quality = 50.5), '', 'malformed', 'invalid type: floating point `50.5`'],
   ['a PDQ without quality', (r) => delete r.items[0].pdq.quality, '', 'malformed', 'missing field `quality`'],
   ['an unknown kind', (r) => (r.items[0].kind = 'photo'), '', 'malformed', 'unknown variant `photo`'],
+  // Issue 19: the stored pixels' PDQ, only beside the displayed picture's, by the same rules.
+  ['pdq_stored without pdq', (r) => { r.items[0].pdq_stored = r.items[0].pdq; delete r.items[0].pdq; }, 'items[0].pdq', 'missing', 'items[0].pdq: missing'],
+  ['a pdq_stored hash too short', (r) => (r.items[0].pdq_stored = { hash: PDQ_STORED.slice(1), quality: 90 }), 'items[0].pdq_stored.hash', 'not-hex'],
+  ['a pdq_stored hash in upper case', (r) => (r.items[0].pdq_stored = { hash: PDQ_STORED.toUpperCase(), quality: 90 }), 'items[0].pdq_stored.hash', 'not-hex'],
+  ['pdq_stored quality 101', (r) => (r.items[0].pdq_stored = { hash: PDQ_STORED, quality: 101 }), 'items[0].pdq_stored.quality', 'quality-over-100'],
+  ['pdq_stored quality -1', (r) => (r.items[0].pdq_stored = { hash: PDQ_STORED, quality: -1 }), '', 'malformed', 'invalid value: integer `-1`'],
+  ['a pdq_stored without quality', (r) => (r.items[0].pdq_stored = { hash: PDQ_STORED }), '', 'malformed', 'missing field `quality`'],
+  ['a pdq_stored with a width', (r) => (r.items[0].pdq_stored = { hash: PDQ_STORED, quality: 90, width: 100 }), '', 'malformed', 'unknown field `width`'],
+  ['a pdq_stored as a string', (r) => (r.items[0].pdq_stored = PDQ_STORED), '', 'malformed', 'invalid type: string'],
+  ['an orientation in an item', (r) => (r.items[0].orientation = 6), '', 'malformed', 'unknown field `orientation`'],
   ['an item without MD5', (r) => delete r.items[0].md5, '', 'malformed', 'missing field `md5`'],
   ['an ftp URL', (r) => (r.urls = ['ftp://a.example/x']), 'urls[0]', 'not-http-url'],
   ['a URL with a fragment', (r) => (r.urls = ['https://a.example/x#top']), 'urls[0]', 'not-normalised'],
@@ -309,6 +321,9 @@ const EDGES = [
   ['1000 URLs', (r) => (r.urls = Array.from({ length: 1000 }, (_, i) => `https://a.example/${i}`))],
   ['quality 0', (r) => (r.items[0].pdq.quality = 0)],
   ['an item without PDQ', (r) => delete r.items[0].pdq],
+  ['pdq_stored beside pdq', (r) => (r.items[0].pdq_stored = { hash: PDQ_STORED, quality: 100 })],
+  ['pdq_stored of quality 0', (r) => (r.items[0].pdq_stored = { hash: PDQ_STORED, quality: 0 })],
+  ['pdq_stored equal to pdq', (r) => (r.items[0].pdq_stored = { ...r.items[0].pdq })],
   ['an item without SHA-1', (r) => delete r.items[0].sha1],
   ['no contact', (r) => delete r.contact],
   ['no explanation', (r) => delete r.explanation],
@@ -381,6 +396,17 @@ export function cases() {
     canonical: VALID_CANONICAL.replace(
       '"explanation"',
       '"accounts":[{"platform":"Snapchat","name":"sanne_fake"},{"platform":"X","name":"@x"}],"explanation"',
+    ),
+  });
+
+  // The stored pixels' PDQ right after the displayed picture's.
+  out.push({
+    name: 'an image with pdq_stored, its keys in another order',
+    report: { ...valid(), items: [{ pdq_stored: { quality: 97, hash: PDQ_STORED }, ...valid().items[0] }] },
+    valid: true,
+    canonical: VALID_CANONICAL.replace(
+      '"quality":100}}]',
+      `"quality":100},"pdq_stored":{"hash":"${PDQ_STORED}","quality":97}}]`,
     ),
   });
 

@@ -36,6 +36,7 @@ export function receiptHtml(r, t, lang, { helpline = '', next = [] } = {}) {
         `MD5: ${code(item.md5)}`,
         item.sha1 && `SHA-1: ${code(item.sha1)}`,
         item.pdq && `PDQ: ${code(item.pdq.hash)} (${escapeHtml(t('pdq.quality', { quality: item.pdq.quality }))})`,
+        item.pdq_stored && `PDQ: ${code(item.pdq_stored.hash)} (${escapeHtml(t('pdq.stored', { quality: item.pdq_stored.quality }))})`,
         item.vpdq && `vPDQ: ${escapeHtml(t('vpdq.frames', { count: vpdqHashCount(item.vpdq.hashes) }))}`,
       ].filter(Boolean);
       return `<li><strong>${escapeHtml(t('review.item', { n: i + 1, kind: t(`kind.${item.kind}`) }))}</strong><br>${lines.join('<br>')}</li>`;

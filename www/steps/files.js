@@ -46,6 +46,7 @@ const fileRow = stamp(`
         <dt>SHA-256</dt><dd><code class="sha256"></code></dd>
         <dt>MD5</dt><dd><code class="md5"></code></dd>
         <dt class="pdq-row">PDQ</dt><dd class="pdq-row"><code class="pdq"></code> <span class="pdq-note"></span></dd>
+        <dt class="pdq-stored-row" hidden>PDQ</dt><dd class="pdq-stored-row" hidden><code class="pdq-stored"></code> <span class="pdq-stored-note"></span></dd>
         <dt class="vpdq-row">vPDQ</dt><dd class="vpdq-row"><span class="vpdq"></span></dd>
       </dl>
     </details>
@@ -131,7 +132,7 @@ export default (ctx) => {
           (digests) => {
             const warning = suspect(file, digests);
             // Kind other has no perceptual hash in the report: none is kept, whatever was found.
-            if (warning) digests = { ...digests, pdq: null, vpdq: null };
+            if (warning) digests = { ...digests, pdq: null, pdqStored: null, vpdq: null };
             Object.assign(item, { state: warning ? 'warning' : 'done', digests, kind: warning ? 'other' : kindOf(file, digests) });
             thumbnail(item);
             const { sha256, md5, sha1, pdq, vpdq } = digests;
@@ -258,6 +259,11 @@ export default (ctx) => {
         ? [t(pdq.quality >= 50 ? 'pdq.quality' : 'pdq.lowQuality', { quality: pdq.quality }), pdq.scaled ? t('pdq.scaled') : '']
         : [t(`pdqError.${pdqError?.code ?? 'decode-failed'}`)];
       q('.pdq-note').textContent = notes.filter(Boolean).join(' ');
+      // A photo turned by its EXIF orientation also has the PDQ of its pixels as saved (issue 19).
+      const stored = pdq && item.digests.pdqStored;
+      for (const row of el.querySelectorAll('.pdq-stored-row')) row.hidden = video || !stored;
+      q('.pdq-stored').textContent = stored ? stored.hash : '';
+      q('.pdq-stored-note').textContent = stored ? t('pdq.stored', { quality: stored.quality }) : '';
       const usable = vpdq ? vpdq.frames.filter((f) => f.quality >= 50).length : 0;
       q('.vpdq').textContent = vpdq ? t('vpdq.frames', { count: usable }) : '';
       videoNote.hidden = !video;

@@ -98,7 +98,17 @@ pub struct Line {
     pub md5: Option<String>,
     pub sha1: Option<String>,
     pub pdq: Option<Pdq>,
+    /// Only when the EXIF orientation is not 1.
+    #[serde(default)]
+    pub pdq_stored: Option<StoredPdq>,
     pub error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredPdq {
+    pub hash: String,
+    pub quality: u8,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,7 +151,8 @@ impl Pdq {
 }
 
 /// Parses every line of `stdout`, checking that each has exactly the documented keys in the
-/// documented order (`sha1` only if `sha1`), and the same for `pdq` and `dihedral` when present.
+/// documented order (`sha1` only if `sha1`, `pdq_stored` only for a turned picture, right after
+/// `pdq`), and the same for `pdq`, `pdq_stored` and `dihedral` when present.
 pub fn lines(stdout: &str, sha1: bool) -> Vec<Line> {
     let top: &[&str] = if sha1 {
         &["file", "size", "sha256", "md5", "sha1", "pdq", "error"]
@@ -153,6 +164,11 @@ pub fn lines(stdout: &str, sha1: bool) -> Vec<Line> {
         .lines()
         .map(|text| {
             let value: serde_json::Value = serde_json::from_str(text).expect(text);
+            let mut top = top.to_vec();
+            if let Some(stored) = value.get("pdq_stored") {
+                top.insert(top.len() - 1, "pdq_stored");
+                assert_eq!(keys_in_order(text, stored), ["hash", "quality"], "{text}");
+            }
             assert_eq!(keys_in_order(text, &value), top, "{text}");
             if let Some(pdq) = value.get("pdq").filter(|p| !p.is_null()) {
                 let mut expected = vec!["hash", "quality", "width", "height"];

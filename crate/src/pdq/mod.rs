@@ -12,6 +12,7 @@ use core::fmt;
 
 pub use hash::{ParsePdqHashError, PdqHash, MATCH_DISTANCE};
 
+use crate::orientation::Orientation;
 use dct::Dihedral;
 use jarosz::Downsampler;
 
@@ -131,6 +132,10 @@ pub enum PdqError {
     TooManyRows { height: u32 },
     /// Finished with fewer rows than `height`.
     MissingRows { expected: u32, received: u32 },
+    /// `orient` after rows were pushed.
+    OrientAfterRows,
+    /// The copy of the pixels that `orient` keeps (3 bytes a pixel) could not be allocated.
+    OrientOutOfMemory { bytes: u64 },
 }
 
 impl fmt::Display for PdqError {
@@ -147,20 +152,54 @@ impl fmt::Display for PdqError {
             PdqError::MissingRows { expected, received } => {
                 write!(f, "{received} pixel rows of {expected} were given")
             }
+            PdqError::OrientAfterRows => {
+                f.write_str("the orientation must be set before the first row of pixels")
+            }
+            PdqError::OrientOutOfMemory { bytes } => write!(
+                f,
+                "not enough memory for the {bytes} bytes of the turned picture's pixels"
+            ),
         }
     }
 }
 
 impl std::error::Error for PdqError {}
 
+/// The PDQ results of a picture whose EXIF orientation is known: [`PdqHasher::finish_oriented`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrientedPdq {
+    /// The picture as displayed (orientation applied): what a site that re-encodes an upload
+    /// upright would hash.
+    pub displayed: Pdq,
+    /// The pixels as stored (what the reference tools hash, as they ignore the orientation);
+    /// `None` when the orientation is 1, where both are the same picture.
+    pub stored: Option<Pdq>,
+}
+
 /// Hashes an image fed a band of rows at a time, so that a large image never has to be in
-/// memory whole: `new`, `push_rows` until `height` rows are in, `finish`.
+/// memory whole: `new`, `push_rows` until `height` rows are in, `finish`. With `orient` after
+/// `new`, the hasher also keeps a copy of the pixels, turned, to hash the other picture too.
 pub struct PdqHasher {
     width: u32,
     height: u32,
     layout: PixelLayout,
+    size: PdqSize,
     rows_in: u32,
     stage: Stage,
+    other: Option<OtherPicture>,
+}
+
+/// The other orientation of the picture pushed, built pixel by pixel as the rows come: packed
+/// RGB, each pixel written straight to its place after `transform`. An exact permutation of the
+/// pixels, so its hash equals the reference's run on the transformed picture (the DCT-domain
+/// dihedral hashes differ from that by a few bits: the filter and decimation do not commute with
+/// the transform exactly).
+struct OtherPicture {
+    transform: Orientation,
+    /// The pushed picture is the displayed one (the other is the stored one).
+    pushed_as_displayed: bool,
+    /// Empty for an image with a side under [`MIN_HASHABLE_SIDE`]: its hashes are zero anyway.
+    rgb: Vec<u8>,
 }
 
 enum Stage {
@@ -200,9 +239,53 @@ impl PdqHasher {
             width,
             height,
             layout,
+            size,
             rows_in: 0,
             stage,
+            other: None,
         })
+    }
+
+    /// Says the picture's EXIF orientation and which picture the rows will be: the displayed one
+    /// (`pushed_as_displayed`, the orientation already applied by the decoder) or the stored
+    /// pixels. Before the first row. For any orientation but 1 the hasher keeps a turned copy of
+    /// the pixels (3 bytes a pixel) and [`PdqHasher::finish_oriented`] hashes both pictures;
+    /// orientation 1 changes nothing.
+    pub fn orient(
+        &mut self,
+        orientation: Orientation,
+        pushed_as_displayed: bool,
+    ) -> Result<(), PdqError> {
+        if self.rows_in > 0 {
+            return Err(PdqError::OrientAfterRows);
+        }
+        if orientation == Orientation::Normal {
+            self.other = None;
+            return Ok(());
+        }
+        let mut rgb = Vec::new();
+        if !matches!(self.stage, Stage::Tiny) {
+            let bytes = self.width as u64 * self.height as u64 * 3;
+            let fits = usize::try_from(bytes)
+                .ok()
+                .is_some_and(|n| rgb.try_reserve_exact(n).is_ok());
+            if !fits {
+                return Err(PdqError::OrientOutOfMemory { bytes });
+            }
+            rgb.resize(bytes as usize, 0);
+        }
+        self.other = Some(OtherPicture {
+            // The stored pixels become the displayed picture by the orientation's transform, and
+            // back by its inverse.
+            transform: if pushed_as_displayed {
+                orientation.inverse()
+            } else {
+                orientation
+            },
+            pushed_as_displayed,
+            rgb,
+        });
+        Ok(())
     }
 
     /// Bytes in one row of pixels.
@@ -226,6 +309,9 @@ impl PdqHasher {
         }
         let (width, height) = (self.width as usize, self.height as usize);
         let channels = self.layout.channels();
+        if let Some(other) = &mut self.other {
+            other.put_rows(rows, self.rows_in, self.width, self.height, self.layout);
+        }
         for src in rows.chunks_exact(row_bytes) {
             let sy = self.rows_in as usize;
             self.rows_in += 1;
@@ -251,7 +337,48 @@ impl PdqHasher {
         Ok(())
     }
 
-    pub fn finish(self) -> Result<Pdq, PdqError> {
+    /// The pushed picture's result (the displayed one's when `orient` was not called).
+    pub fn finish(mut self) -> Result<Pdq, PdqError> {
+        self.other = None;
+        self.finish_pushed()
+    }
+
+    /// Both pictures' results after [`PdqHasher::orient`]; without it (or with orientation 1)
+    /// the pushed picture is the displayed one and `stored` is `None`.
+    pub fn finish_oriented(mut self) -> Result<OrientedPdq, PdqError> {
+        let other = self.other.take();
+        let (width, height, size) = (self.width, self.height, self.size);
+        let pushed = self.finish_pushed()?;
+        let Some(other) = other else {
+            return Ok(OrientedPdq {
+                displayed: pushed,
+                stored: None,
+            });
+        };
+        let (other_width, other_height) = other.transform.transformed_size(width, height);
+        let turned = if other.rgb.is_empty() {
+            tiny_result(other_width, other_height)
+        } else {
+            hash_pixels(
+                &other.rgb,
+                other_width,
+                other_height,
+                PixelLayout::Rgb,
+                size,
+            )?
+        };
+        let (displayed, stored) = if other.pushed_as_displayed {
+            (pushed, turned)
+        } else {
+            (turned, pushed)
+        };
+        Ok(OrientedPdq {
+            displayed,
+            stored: Some(stored),
+        })
+    }
+
+    fn finish_pushed(self) -> Result<Pdq, PdqError> {
         if self.rows_in != self.height {
             return Err(PdqError::MissingRows {
                 expected: self.height,
@@ -259,15 +386,7 @@ impl PdqHasher {
             });
         }
         let down = match self.stage {
-            Stage::Tiny => {
-                return Ok(Pdq {
-                    hash: PdqHash::ZERO,
-                    quality: 0,
-                    dihedral: DihedralHashes::from_array([PdqHash::ZERO; 7]),
-                    hashed_width: self.width,
-                    hashed_height: self.height,
-                })
-            }
+            Stage::Tiny => return Ok(tiny_result(self.width, self.height)),
             Stage::Full(down) => (down, self.width, self.height),
             Stage::Resized { down, .. } => (down, 512, 512),
         };
@@ -285,7 +404,83 @@ impl PdqHasher {
     }
 }
 
+/// What the reference gives an image with a side under [`MIN_HASHABLE_SIDE`].
+fn tiny_result(width: u32, height: u32) -> Pdq {
+    Pdq {
+        hash: PdqHash::ZERO,
+        quality: 0,
+        dihedral: DihedralHashes::from_array([PdqHash::ZERO; 7]),
+        hashed_width: width,
+        hashed_height: height,
+    }
+}
+
+impl OtherPicture {
+    /// Columns written at a time when a quarter turn makes each row a column: a tile of the
+    /// band's rows, so that the writes stay within a few cache lines per turned row.
+    const TILE: u32 = 32;
+
+    /// Writes the rows of the pushed `width` x `height` picture that start at row `y0` to their
+    /// places in the turned copy.
+    fn put_rows(&mut self, rows: &[u8], y0: u32, width: u32, height: u32, layout: PixelLayout) {
+        if self.rgb.is_empty() {
+            return;
+        }
+        let row_bytes = width as usize * layout.channels();
+        let tile = if self.transform.swaps_sides() {
+            Self::TILE
+        } else {
+            width
+        };
+        for x0 in (0..width).step_by(tile as usize) {
+            let x1 = (x0 + tile).min(width);
+            for (i, src) in rows.chunks_exact(row_bytes).enumerate() {
+                self.put_span(src, y0 + i as u32, x0..x1, width, height, layout);
+            }
+        }
+    }
+
+    /// Writes the pixels `xs` of row `y` to their places in the turned copy.
+    fn put_span(
+        &mut self,
+        src: &[u8],
+        y: u32,
+        xs: core::ops::Range<u32>,
+        width: u32,
+        height: u32,
+        layout: PixelLayout,
+    ) {
+        let (turned_width, _) = self.transform.transformed_size(width, height);
+        let at = |x: u32| {
+            let (tx, ty) = self.transform.map(x, y, width, height);
+            (ty as usize * turned_width as usize + tx as usize) * 3
+        };
+        // Along a row the place moves by a fixed step: one pixel left or right, or one row up or
+        // down.
+        let first = at(xs.start) as isize;
+        let step = if width > 1 {
+            at(1) as isize - at(0) as isize
+        } else {
+            0
+        };
+        let channels = layout.channels();
+        let pixels = &src[xs.start as usize * channels..xs.end as usize * channels];
+        let rgb = &mut self.rgb;
+        let mut to = first;
+        for px in pixels.chunks_exact(channels) {
+            let (r, g, b) = match layout {
+                PixelLayout::Rgb | PixelLayout::Rgba => (px[0], px[1], px[2]),
+                PixelLayout::Bgra => (px[2], px[1], px[0]),
+            };
+            let dst = &mut rgb[to as usize..to as usize + 3];
+            dst.copy_from_slice(&[r, g, b]);
+            to += step;
+        }
+    }
+}
+
 /// Hashes a whole image of 8-bit RGB or RGBA pixels (row-major, no row padding).
+#[inline(never)]
 pub fn hash_pixels(
     pixels: &[u8],
     width: u32,
@@ -364,6 +559,101 @@ mod tests {
             })
         ));
         assert!(hash_pixels(&px[..12], 2, 2, PixelLayout::Rgb, PdqSize::Full).is_ok());
+    }
+
+    /// The picture as displayed, made from the stored one by the EXIF definitions, written as
+    /// "which stored pixel shows at each displayed place" (independent of `Orientation::map`).
+    fn displayed_of(stored: &[u8], w: usize, h: usize, exif: u8) -> (Vec<u8>, usize, usize) {
+        let (dw, dh) = if exif >= 5 { (h, w) } else { (w, h) };
+        let mut out = Vec::with_capacity(stored.len());
+        for dy in 0..dh {
+            for dx in 0..dw {
+                let (sx, sy) = match exif {
+                    1 => (dx, dy),
+                    2 => (w - 1 - dx, dy),
+                    3 => (w - 1 - dx, h - 1 - dy),
+                    4 => (dx, h - 1 - dy),
+                    5 => (dy, dx),
+                    6 => (dy, h - 1 - dx),
+                    7 => (w - 1 - dy, h - 1 - dx),
+                    8 => (w - 1 - dy, dx),
+                    _ => unreachable!(),
+                };
+                let i = (sy * w + sx) * 3;
+                out.extend_from_slice(&stored[i..i + 3]);
+            }
+        }
+        (out, dw, dh)
+    }
+
+    fn hash_oriented(
+        px: &[u8],
+        w: usize,
+        h: usize,
+        size: PdqSize,
+        o: Orientation,
+        pushed_as_displayed: bool,
+        layout: PixelLayout,
+    ) -> OrientedPdq {
+        let wide: Vec<u8> = match layout {
+            PixelLayout::Rgb => px.to_vec(),
+            PixelLayout::Rgba => px.chunks(3).flat_map(|p| [p[0], p[1], p[2], 9]).collect(),
+            PixelLayout::Bgra => px.chunks(3).flat_map(|p| [p[2], p[1], p[0], 9]).collect(),
+        };
+        let mut hasher = PdqHasher::new(w as u32, h as u32, layout, size).unwrap();
+        hasher.orient(o, pushed_as_displayed).unwrap();
+        let row = w * layout.channels();
+        for band in wide.chunks(row * 3) {
+            hasher.push_rows(band).unwrap();
+        }
+        hasher.finish_oriented().unwrap()
+    }
+
+    /// With `orient`, both pictures' results equal hashing each picture directly, pushed either
+    /// way, at both sizes (the cli512 resize applies to the turned picture, as a reference run on
+    /// it would), in every layout, tiny images and one-pixel-wide ones included.
+    #[test]
+    fn oriented_hashes_equal_hashing_each_picture() {
+        for (w, h) in [(700, 300), (300, 520), (97, 61), (4, 100), (1, 9), (64, 64)] {
+            let stored = noise(w * h * 3);
+            for o in Orientation::ALL {
+                let (displayed, dw, dh) = displayed_of(&stored, w, h, o.exif());
+                for size in [PdqSize::Full, PdqSize::Cli512] {
+                    let want_displayed =
+                        hash_pixels(&displayed, dw as u32, dh as u32, PixelLayout::Rgb, size)
+                            .unwrap();
+                    let want_stored =
+                        hash_pixels(&stored, w as u32, h as u32, PixelLayout::Rgb, size).unwrap();
+                    let want = OrientedPdq {
+                        displayed: want_displayed,
+                        stored: (o != Orientation::Normal).then_some(want_stored),
+                    };
+                    for layout in [PixelLayout::Rgb, PixelLayout::Rgba, PixelLayout::Bgra] {
+                        let from_stored = hash_oriented(&stored, w, h, size, o, false, layout);
+                        assert_eq!(from_stored, want, "{w}x{h} {o:?} {size:?} as stored");
+                        let from_displayed =
+                            hash_oriented(&displayed, dw, dh, size, o, true, layout);
+                        assert_eq!(from_displayed, want, "{w}x{h} {o:?} {size:?} as displayed");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn orient_after_rows_is_an_error_and_one_changes_nothing() {
+        let px = noise(20 * 10 * 3);
+        let mut h = PdqHasher::new(20, 10, PixelLayout::Rgb, PdqSize::Full).unwrap();
+        h.orient(Orientation::Normal, true).unwrap();
+        h.push_rows(&px[..60]).unwrap();
+        assert_eq!(
+            h.orient(Orientation::Rotate180, false),
+            Err(PdqError::OrientAfterRows)
+        );
+        h.push_rows(&px[60..]).unwrap();
+        let got = h.finish_oriented().unwrap();
+        let want = hash_pixels(&px, 20, 10, PixelLayout::Rgb, PdqSize::Full).unwrap();
+        assert_eq!((got.displayed, got.stored), (want, None));
     }
 
     /// Under 5 pixels a side the reference gives the all-zero hash and quality 0.

@@ -89,6 +89,7 @@ impl ReportDraft {
             md5,
             sha1,
             pdq,
+            pdq_stored: None,
             vpdq: None,
         });
         Ok(())

@@ -14,7 +14,7 @@ impl Report {
     /// everything else as UTF-8.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(
-            512 + 160 * self.items.len() + 64 * self.urls.len() + self.vpdq_text_len(),
+            512 + 240 * self.items.len() + 64 * self.urls.len() + self.vpdq_text_len(),
         );
         let mut report = JsonObject::open(&mut out);
         report.string("schema", &self.schema);
@@ -40,11 +40,13 @@ impl Report {
             if let Some(sha1) = &item.sha1 {
                 o.string("sha1", sha1);
             }
-            if let Some(pdq) = &item.pdq {
-                let mut p = JsonObject::open(o.key("pdq"));
-                p.string("hash", &pdq.hash);
-                push_u8(p.key("quality"), pdq.quality);
-                p.close();
+            for (key, pdq) in [("pdq", &item.pdq), ("pdq_stored", &item.pdq_stored)] {
+                if let Some(pdq) = pdq {
+                    let mut p = JsonObject::open(o.key(key));
+                    p.string("hash", &pdq.hash);
+                    push_u8(p.key("quality"), pdq.quality);
+                    p.close();
+                }
             }
             if let Some(vpdq) = &item.vpdq {
                 let mut v = JsonObject::open(o.key("vpdq"));

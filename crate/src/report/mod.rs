@@ -108,7 +108,12 @@ impl ItemKind {
     }
 }
 
-/// PDQ of an image item: the hash and its quality.
+/// PDQ of an image item: the hash and its quality. An item's `pdq` is of the picture as displayed
+/// (its EXIF orientation applied); `pdq_stored`, only beside it, of the pixels as stored, sent
+/// when the two differ (an orientation other than 1).
+///
+/// Refused: `hash` not 64 lowercase hex digits (`not-hex`), `quality` over 100
+/// (`quality-over-100`); `pdq_stored` without `pdq` (`missing` on `items[i].pdq`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
@@ -170,6 +175,12 @@ pub struct Item {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub pdq: Option<ItemPdq>,
+    /// Only beside `pdq`: the stored pixels' PDQ when they are not the picture as displayed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub pdq_stored: Option<ItemPdq>,
     /// Only on a video.
     #[cfg_attr(
         feature = "serde",

@@ -86,7 +86,7 @@ impl Problem {
     /// | code | variant | meaning |
     /// |---|---|---|
     /// | `malformed` | [`Problem::Malformed`] | not JSON, or not the shape of a report: a wrong type, an unknown or repeated field (the field is then `""`, the whole report); in the WebAssembly, an argument of the wrong JavaScript type (the field is then the argument's) |
-    /// | `missing` | [`Problem::Missing`] | a required value is not given (`situation`; an account's empty `platform` or `name`; a `contact` with neither name nor email; a `vpdq` whose `hashes` is empty; an item's kind or digest in the WebAssembly, or frames with no item before them (field `items`)) |
+    /// | `missing` | [`Problem::Missing`] | a required value is not given (`situation`; an account's empty `platform` or `name`; a `contact` with neither name nor email; a `vpdq` whose `hashes` is empty; `pdq_stored` without `pdq` (field `items[i].pdq`); an item's kind or digest in the WebAssembly, or frames with no item before them (field `items`)) |
     /// | `not-one-of` | [`Problem::NotOneOf`] | a value that is not one of the allowed ones: `situation`, `items[i].kind` (the WebAssembly's `ReportDraft`; parsed JSON says `malformed`), `items[i].vpdq.seconds_per_hash` (only 1) |
     /// | `wrong-schema` | [`Problem::WrongSchema`] | `schema` is not `report-helper/report@1` |
     /// | `not-hex` | [`Problem::NotHex`] | a digest or PDQ hash is not its number of lowercase hex digits (in the WebAssembly, a video's frame hashes too, field `items[i].vpdq`) |

@@ -727,19 +727,26 @@ impl Report {
         // Frame hashes in the items so far: at most MAX_REPORT_HASHES in the whole report.
         let mut hashes = 0;
         for (i, item) in self.items.iter().enumerate() {
-            let pdq = item.pdq.as_ref();
+            let (pdq, stored) = (item.pdq.as_ref(), item.pdq_stored.as_ref());
             for (what, value, digits) in [
                 ("sha256", Some(&item.sha256), 64),
                 ("md5", Some(&item.md5), 32),
                 ("sha1", item.sha1.as_ref(), 40),
                 ("pdq.hash", pdq.map(|p| &p.hash), 64),
+                ("pdq_stored.hash", stored.map(|p| &p.hash), 64),
             ] {
                 if value.is_some_and(|v| !is_hex(v, digits)) {
                     return Err(err(item_field(i, what), Problem::NotHex { digits }));
                 }
             }
-            if pdq.is_some_and(|p| p.quality > 100) {
-                return Err(err(item_field(i, "pdq.quality"), Problem::QualityOver100));
+            for (what, value) in [("pdq.quality", pdq), ("pdq_stored.quality", stored)] {
+                if value.is_some_and(|p| p.quality > 100) {
+                    return Err(err(item_field(i, what), Problem::QualityOver100));
+                }
+            }
+            // The stored pixels' hash only beside the displayed picture's.
+            if stored.is_some() && pdq.is_none() {
+                return Err(err(item_field(i, "pdq"), Problem::Missing));
             }
             if let Some(vpdq) = &item.vpdq {
                 hashes += check_vpdq(i, item.kind, vpdq, hashes)?;

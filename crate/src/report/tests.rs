@@ -13,6 +13,7 @@ fn item() -> Item {
             hash: "0f".repeat(32),
             quality: 100,
         }),
+        pdq_stored: None,
         vpdq: None,
     }
 }

@@ -90,7 +90,7 @@ fn not_a_report(why: String) -> ReportError {
 enum In {
     Draft,
     Item(usize),
-    Pdq(usize),
+    Pdq(usize, &'static str),
     Vpdq(usize),
     Account(usize),
 }
@@ -100,7 +100,7 @@ impl In {
         match self {
             In::Draft => String::new(),
             In::Item(i) => format!(" in items[{i}]"),
-            In::Pdq(i) => format!(" in items[{i}].pdq"),
+            In::Pdq(i, key) => format!(" in items[{i}].{key}"),
             In::Vpdq(i) => format!(" in items[{i}].vpdq"),
             In::Account(i) => format!(" in accounts[{i}]"),
         }
@@ -176,13 +176,14 @@ const DRAFT_KEYS: &[&str] = &[
     "email",
     "good_faith",
 ];
-const ITEM_KEYS: &[&str] = &["kind", "sha256", "md5", "sha1", "pdq", "vpdq"];
+const ITEM_KEYS: &[&str] = &["kind", "sha256", "md5", "sha1", "pdq", "pdq_stored", "vpdq"];
 
 impl ReportDraft {
     /// The draft the page gives as one object: `idempotency_key`, `created_at`, `language`,
     /// `situation` (`""`, `undefined` or `null` when not chosen yet), `under_18` (optional),
     /// `items` (each `kind`,
-    /// `sha256`, `md5`, optional `sha1`, `pdq: {hash, quality}` and, for a video,
+    /// `sha256`, `md5`, optional `sha1`, `pdq: {hash, quality}`, `pdq_stored: {hash, quality}`
+    /// (only beside `pdq`) and, for a video,
     /// `vpdq: {frames: [{hash, quality}, …]}`), `urls`, `accounts` (each `{platform, name}`),
     /// `explanation`, `name`, `email` and
     /// `good_faith`. A key the report does not know is refused (`malformed`, field `""`), not
@@ -242,33 +243,16 @@ impl ReportDraft {
     #[inline(never)]
     fn add_value_item(&mut self, i: usize, item: &Value) -> Result<(), Refusal> {
         object(item, ITEM_KEYS, In::Item(i))?;
-        let pdq = match item.get("pdq") {
-            v if v.absent() => &Value::Object(Vec::new()),
-            v => object(v, &["hash", "quality"], In::Pdq(i))?,
-        };
+        let pdq = item_pdq(i, item, "pdq")?;
+        let pdq_stored = item_pdq(i, item, "pdq_stored")?;
         let kind = required(item.get("kind"), At::Item(i, "kind"))?;
         let sha256 = required(item.get("sha256"), At::Item(i, "sha256"))?;
         let md5 = required(item.get("md5"), At::Item(i, "md5"))?;
         let sha1 = text(item.get("sha1"), At::Item(i, "sha1"))?;
-        let hash = text(pdq.get("hash"), At::Item(i, "pdq.hash"))?;
-        let quality = match pdq.get("quality") {
-            v if v.absent() => None,
-            v => Some(whole(v).ok_or_else(|| {
-                err(
-                    item_field(i, "pdq.quality"),
-                    Problem::Malformed("expected a whole number from 0 to 100".into()),
-                )
-            })?),
-        };
-        let pdq = match (hash, quality) {
-            (None, None) => None,
-            (Some(hash), Some(quality)) => Some(ItemPdq { hash, quality }),
-            (Some(_), None) => {
-                return Err(err(item_field(i, "pdq.quality"), Problem::Missing).into())
-            }
-            (None, Some(_)) => return Err(err(item_field(i, "pdq.hash"), Problem::Missing).into()),
-        };
         self.add_item(&kind, sha256, md5, sha1, pdq)?;
+        if let Some(last) = self.items.last_mut() {
+            last.pdq_stored = pdq_stored;
+        }
         match item.get("vpdq") {
             v if v.absent() => Ok(()),
             v => {
@@ -277,6 +261,36 @@ impl ReportDraft {
                 Ok(self.add_video_frames_hex(&hashes, &qualities)?)
             }
         }
+    }
+}
+
+/// Item `i`'s `pdq` or `pdq_stored` (`key`): `{hash, quality}`, both or neither.
+fn item_pdq(i: usize, item: &Value, key: &'static str) -> Result<Option<ItemPdq>, Refusal> {
+    let pdq = match item.get(key) {
+        v if v.absent() => return Ok(None),
+        v => object(v, &["hash", "quality"], In::Pdq(i, key))?,
+    };
+    let field = |what: &str| item_field(i, &format!("{key}.{what}"));
+    let hash_at = if key == "pdq" {
+        "pdq.hash"
+    } else {
+        "pdq_stored.hash"
+    };
+    let hash = text(pdq.get("hash"), At::Item(i, hash_at))?;
+    let quality = match pdq.get("quality") {
+        v if v.absent() => None,
+        v => Some(whole(v).ok_or_else(|| {
+            err(
+                field("quality"),
+                Problem::Malformed("expected a whole number from 0 to 100".into()),
+            )
+        })?),
+    };
+    match (hash, quality) {
+        (None, None) => Ok(None),
+        (Some(hash), Some(quality)) => Ok(Some(ItemPdq { hash, quality })),
+        (Some(_), None) => Err(err(field("quality"), Problem::Missing).into()),
+        (None, Some(_)) => Err(err(field("hash"), Problem::Missing).into()),
     }
 }
 
