@@ -82,6 +82,9 @@ class VideoJob {
   #waiting = null;
   #duration = NaN;
   #lastTime = 0;
+  // Chunk timestamp (presentation time) -> the decode indices of the chunks sent with it, oldest
+  // first: a returned frame is known by its timestamp.
+  #sampleAt = new Map();
 
   constructor(file, wasm, hasher, onTime) {
     this.#file = file;
@@ -163,15 +166,14 @@ class VideoJob {
     while (!this.#failure && !this.#damage && this.#decoder.state === 'configured' && h.nextSample()) {
       seconds = Math.max(seconds, h.sampleSeconds());
       if (!h.sampleDecode()) continue;
-      this.#decoder.decode(
-        new EncodedVideoChunk({
-          type: h.sampleKey() ? 'key' : 'delta',
-          // The decode index, not the time: frames come back in presentation order carrying it,
-          // and the core knows each index's frame number.
-          timestamp: h.sampleIndex(),
-          data: h.sampleData(),
-        }),
-      );
+      // The presentation time, as WebCodecs means it: WebKit hands timestamps back in increasing
+      // order whatever frame they came with, so any other key (the decode index) lands on the
+      // wrong frames there. The core knows each decode index's frame number.
+      const timestamp = h.sampleTime();
+      const sent = this.#sampleAt.get(timestamp);
+      if (sent) sent.push(h.sampleIndex());
+      else this.#sampleAt.set(timestamp, [h.sampleIndex()]);
+      this.#decoder.decode(new EncodedVideoChunk({ type: h.sampleKey() ? 'key' : 'delta', timestamp, data: h.sampleData() }));
     }
     // Video time read so far: the decoder is at most a few chunks behind.
     if (seconds > this.#lastTime) {
@@ -213,7 +215,10 @@ class VideoJob {
 
   /** A decoded frame: numbered by the core, hashed if the reference hashes it, closed at once. */
   #output(frame) {
-    const number = this.#hasher?.returned(frame.timestamp) ?? -1;
+    const sent = this.#sampleAt.get(frame.timestamp);
+    const index = sent?.shift();
+    if (sent?.length === 0) this.#sampleAt.delete(frame.timestamp);
+    const number = index === undefined ? -1 : (this.#hasher?.returned(index) ?? -1);
     if (number < 0 || this.#failure) {
       frame.close();
       return;

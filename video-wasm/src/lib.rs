@@ -10,6 +10,10 @@ use report_helper::vpdq::video::{VideoHasher, VpdqError};
 use report_helper::vpdq::yuv::Chroma;
 use wasm_bindgen::prelude::*;
 
+/// Chunk timestamps start here, in microseconds (2^40, 12.7 days), so that no frame's is negative;
+/// a video's times stay far from f64's last exact integer (2^53).
+const TIME_ORIGIN: f64 = (1u64 << 40) as f64;
+
 #[wasm_bindgen]
 extern "C" {
     /// `Reflect.set(target, key, value)`, declared here rather than through js-sys.
@@ -144,10 +148,26 @@ impl JsVideoHasher {
         self.0.next_sample().is_some()
     }
 
-    /// The current sample's decode index: the chunk's timestamp, which its frame carries back.
+    /// The current sample's decode index: which sample a returned frame was (see `sampleTime`).
     #[wasm_bindgen(js_name = sampleIndex)]
     pub fn sample_index(&self) -> f64 {
         self.0.sample().map_or(0.0, |s| s.decode_index as f64)
+    }
+
+    /// The current sample's presentation time in whole microseconds plus `TIME_ORIGIN`: the
+    /// chunk's timestamp, which its frame carries back. It must be in presentation order, not
+    /// any other key: WebKitGTK's decoder hands the timestamps back in increasing order whatever
+    /// frame they came with, so a key that is not (the decode index) lands on other frames. And
+    /// it must not be negative (frames an MP4 edit list cuts away start before 0): after such
+    /// frames WebKitGTK stamps every later frame with the last negative timestamp.
+    #[wasm_bindgen(js_name = sampleTime)]
+    pub fn sample_time(&self) -> f64 {
+        match (self.0.sample(), self.0.track()) {
+            (Some(s), Some(t)) if t.timescale > 0 => {
+                TIME_ORIGIN + (s.pts as f64 * 1e6 / f64::from(t.timescale)).round()
+            }
+            _ => 0.0,
+        }
     }
 
     #[wasm_bindgen(js_name = sampleKey)]

@@ -173,13 +173,31 @@ fn vp9_frame_disposable(frame: &[u8]) -> bool {
 /// H.264 SPS VUI timing (num_units_in_tick, time_scale) from an avcC record, when present. FFmpeg's
 /// H.264 parser derives a frame duration of 2 × num_units_in_tick / time_scale from it.
 pub(crate) fn h264_timing(avcc: &[u8]) -> Option<(u32, u32)> {
+    first_sps_vui(avcc)?.timing
+}
+
+/// Whether the first SPS of an avcC record says full range (VUI video_full_range_flag): then
+/// FFmpeg's H.264 decoder gives its frames as yuvj (full range), whatever a browser's decoder
+/// says of them (WebKitGTK 2.50 says limited).
+pub(crate) fn h264_full_range(avcc: &[u8]) -> bool {
+    first_sps_vui(avcc).is_some_and(|v| v.full_range)
+}
+
+/// What the fields of an SPS's VUI this module needs say.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Vui {
+    full_range: bool,
+    timing: Option<(u32, u32)>,
+}
+
+fn first_sps_vui(avcc: &[u8]) -> Option<Vui> {
     // avcC: version, profile, compat, level, length size, then SPS count and the first SPS.
     if avcc.len() < 8 || avcc[5] & 0x1f == 0 {
         return None;
     }
     let len = usize::from(u16::from_be_bytes([avcc[6], avcc[7]]));
     let sps = avcc.get(8..8 + len)?;
-    sps_timing(&unescape(sps.get(1..)?))
+    sps_vui(&unescape(sps.get(1..)?))
 }
 
 /// Removes emulation prevention bytes (00 00 03 → 00 00).
@@ -197,7 +215,8 @@ fn unescape(nal: &[u8]) -> Vec<u8> {
     out
 }
 
-fn sps_timing(rbsp: &[u8]) -> Option<(u32, u32)> {
+/// The VUI of an SPS (its RBSP after the NAL header); `None` when it has none or is cut short.
+fn sps_vui(rbsp: &[u8]) -> Option<Vui> {
     let mut b = Bits::new(rbsp);
     let profile = b.bits(8)?;
     b.skip(16)?; // constraint flags, level
@@ -257,6 +276,7 @@ fn sps_timing(rbsp: &[u8]) -> Option<(u32, u32)> {
     if b.bit()? == 0 {
         return None; // no VUI
     }
+    let mut vui = Vui::default();
     if b.bit()? == 1 && b.bits(8)? == 255 {
         b.skip(32)?;
     }
@@ -264,7 +284,8 @@ fn sps_timing(rbsp: &[u8]) -> Option<(u32, u32)> {
         b.skip(1)?;
     }
     if b.bit()? == 1 {
-        b.skip(4)?;
+        b.skip(3)?; // video_format
+        vui.full_range = b.bit()? == 1;
         if b.bit()? == 1 {
             b.skip(24)?;
         }
@@ -274,11 +295,12 @@ fn sps_timing(rbsp: &[u8]) -> Option<(u32, u32)> {
         b.ue()?;
     }
     if b.bit()? == 0 {
-        return None;
+        return Some(vui); // no timing
     }
     let units = b.bits(32)?;
     let scale = b.bits(32)?;
-    (units > 0 && scale > 0).then_some((units, scale))
+    vui.timing = (units > 0 && scale > 0).then_some((units, scale));
+    Some(vui)
 }
 
 fn skip_scaling_list(b: &mut Bits<'_>, size: usize) -> Option<()> {
@@ -298,6 +320,31 @@ fn skip_scaling_list(b: &mut Bits<'_>, size: usize) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// The avcC records of tests/fixtures/video/mandel-h264-full-range.mp4 and mandel-h264.mp4:
+    /// ffprobe says color_range=pc (FFmpeg decodes it as yuvj420p) for the first, unknown for
+    /// the second; both say 30000/1001 fps.
+    #[test]
+    fn the_sps_says_full_range() {
+        let full = unhex(
+            "0164000dffe100176764000dacd94141fb016c800001f480007530078a14cb01000668ebe192c8b0fdf8f800",
+        );
+        let limited = unhex(
+            "0164000dffe100176764000dacd94141fb011000003e90000ea600f142996001000668ebe192c8b0fdf8f800",
+        );
+        assert!(h264_full_range(&full));
+        assert!(!h264_full_range(&limited));
+        assert_eq!(h264_timing(&full), Some((1001, 60000)));
+        assert_eq!(h264_timing(&limited), Some((1001, 60000)));
+        assert!(!h264_full_range(&full[..12]), "cut short");
+    }
 
     #[test]
     fn h264_reference_flags() {

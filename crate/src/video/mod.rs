@@ -20,6 +20,7 @@ mod codec;
 mod demux;
 mod error;
 mod frames;
+pub(crate) use frames::h264_full_range;
 mod matroska;
 mod mp4;
 mod rate;

@@ -14,7 +14,9 @@ use super::pick::{frame_step, FramePicker, FrameRate};
 use super::yuv::{Chroma, FrameError, Range, YuvFrame};
 use super::{VpdqFrame, SECONDS_PER_HASH};
 use crate::pdq::{PdqHasher, PdqSize, PixelLayout};
-use crate::video::{Codec, Demuxer, Ending, Request, Sample, VideoError, VideoTrack};
+use crate::video::{
+    h264_full_range, Codec, Demuxer, Ending, Request, Sample, VideoError, VideoTrack,
+};
 
 /// Why a video gets no fingerprint, by the codes the page translates.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +82,8 @@ pub struct VideoHasher {
     frames: Vec<VpdqFrame>,
     buffer: Vec<u8>,
     current: Option<Sample>,
+    /// The H.264 stream's SPS says full range (known at `start`).
+    sps_full_range: bool,
 }
 
 impl VideoHasher {
@@ -94,6 +98,7 @@ impl VideoHasher {
             frames: Vec::new(),
             buffer: Vec::new(),
             current: None,
+            sps_full_range: false,
         }))
     }
 
@@ -136,6 +141,8 @@ impl VideoHasher {
         let step = frame_step(FrameRate { num, den }, SECONDS_PER_HASH as f64)
             .map_err(|e| VpdqError::Damaged(e.to_string()))?;
         let first = track.first_stream;
+        self.sps_full_range =
+            track.codec == Codec::H264 && track.description.as_deref().is_some_and(h264_full_range);
         self.picker = Some(match self.demuxer.sample_count() {
             Some(count) => {
                 let numbers = (0..count).map(|i| self.demuxer.frame_number(i)).collect();
@@ -187,10 +194,12 @@ impl VideoHasher {
     }
 
     /// Frames of H.264 and H.265 that say full range are converted as such; the reference's
-    /// FFmpeg gives VP8, VP9 and AV1 frames as limited range whatever they say.
+    /// FFmpeg gives VP8, VP9 and AV1 frames as limited range whatever they say. An H.264 SPS
+    /// that says full range counts even when the browser's frame says otherwise, as FFmpeg
+    /// takes the range from it.
     fn range(&self, full_range: bool) -> Range {
         let codec = self.demuxer.track().map(|t| &t.codec);
-        if full_range && matches!(codec, Some(Codec::H264 | Codec::H265)) {
+        if self.sps_full_range || full_range && matches!(codec, Some(Codec::H264 | Codec::H265)) {
             Range::Full
         } else {
             Range::Limited
