@@ -189,7 +189,7 @@ async function hashPixels(pixels, orientation, displayed) {
   try {
     if (orientation !== 1 && displayed !== null) hasher.orient(orientation, displayed);
     let bandRows = BAND_ROWS;
-    for (let y = 0; y < height; y += bandRows) {
+    for (let y = 0; y < height; ) {
       const count = Math.min(bandRows, height - y);
       const started = performance.now();
       const rows = await pixels.rows(y, count);
@@ -197,6 +197,7 @@ async function hashPixels(pixels, orientation, displayed) {
         bandRows = Math.max(BAND_ROWS, Math.floor(BIG_BAND_BYTES / (width * 4)));
       }
       hasher.pushRows(rows);
+      y += count; // the rows pushed, not the next band's size
     }
   } catch (e) {
     hasher.free();

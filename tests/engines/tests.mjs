@@ -445,7 +445,8 @@ function flowTests() {
         await ctx.session.sendKeys(Object.values(input)[0], fx.files.map((f) => f.path).join('\n'));
         const states = await waitFor(ctx, (n) => {
           const items = [...document.querySelector('report-helper').shadowRoot.querySelectorAll('#files > li.file')];
-          return items.length === n && items.every((li) => /^(done|warning|error)$/.test(li.dataset.state)) && items.map((li) => li.dataset.state);
+          return items.length === n && items.every((li) => /^(done|warning|error)$/.test(li.dataset.state)) &&
+            items.map((li) => (li.dataset.state === 'done' ? 'done' : `${li.dataset.state}: ${li.textContent.replace(/\s+/g, ' ').slice(0, 300)}`));
         }, { args: [fx.files.length], what: 'every file hashed', limit: 180_000 });
         equal(states, fx.files.map(() => 'done'), 'file states');
         await pressNext(ctx);
