@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { MiB, apiInput, nodeDigests, randomFile, watch } from './helpers.mjs';
+import { apiInput, hashAll, MiB, nodeDigests, randomFile, watch, workerPrelude } from './helpers.mjs';
 
 const VECTORS = join(import.meta.dirname, 'fixtures/pdq');
 const DATA = join(VECTORS, 'upstream/pdq/data');
@@ -17,25 +17,6 @@ function csv(name) {
   const [header, ...rows] = readFileSync(join(VECTORS, 'expected', name), 'utf8').trim().split('\n');
   const keys = header.split(',');
   return new Map(rows.map((r) => r.split(',')).map((cells) => [cells[0], Object.fromEntries(keys.map((k, i) => [k, cells[i]]))]));
-}
-
-function hashAll(page, options = {}) {
-  return page.evaluate(async (options) => {
-    const { hashFile } = await import('./report-helper.js');
-    const out = [];
-    for (const file of document.querySelector('#api-input').files) {
-      out.push(await hashFile(file, options).catch((e) => ({ rejected: `${e.code}: ${e.message}` })));
-    }
-    return out;
-  }, options);
-}
-
-/** Serves the worker script with `code` run first, in the worker only (the page keeps the feature). */
-async function workerPrelude(page, code) {
-  await page.route('**/worker.js', async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, body: `${code}\n${await response.text()}` });
-  });
 }
 
 /** `self.fallbackTaken` of every hashing worker, added up: what the prelude counted. */

@@ -193,3 +193,23 @@ export function notSiteFileGets(requests, baseURL) {
     return url.origin !== origin || r.method !== 'GET' || (r.body && r.body.length) || !siteFiles.has(url.pathname);
   });
 }
+
+/** hashFile() on every file of #api-input, one after another; a rejection becomes {rejected}. */
+export function hashAll(page, options = {}) {
+  return page.evaluate(async (options) => {
+    const { hashFile } = await import('./report-helper.js');
+    const out = [];
+    for (const file of document.querySelector('#api-input').files) {
+      out.push(await hashFile(file, options).catch((e) => ({ rejected: `${e.code}: ${e.message}` })));
+    }
+    return out;
+  }, options);
+}
+
+/** Serves the worker script with `code` run first: a browser without some feature, in the worker only. */
+export async function workerPrelude(page, code) {
+  await page.route('**/worker.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: `${code}\n${await response.text()}` });
+  });
+}

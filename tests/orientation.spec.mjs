@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { apiInput, tempFile, watch } from './helpers.mjs';
+import { apiInput, hashAll, tempFile, watch, workerPrelude } from './helpers.mjs';
 
 const VECTORS = join(import.meta.dirname, 'fixtures/pdq');
 const ORIENTED = join(VECTORS, 'oriented');
@@ -15,26 +15,6 @@ function expected() {
   const [header, ...rows] = readFileSync(join(VECTORS, 'expected/pdq_oriented.csv'), 'utf8').trim().split('\n');
   const keys = header.split(',');
   return rows.map((r) => Object.fromEntries(r.split(',').map((cell, i) => [keys[i], cell])));
-}
-
-/** hashFile() on every file of #api-input, one after another; a rejection becomes {rejected}. */
-function hashAll(page, options = {}) {
-  return page.evaluate(async (options) => {
-    const { hashFile } = await import('./report-helper.js');
-    const out = [];
-    for (const file of document.querySelector('#api-input').files) {
-      out.push(await hashFile(file, options).catch((e) => ({ rejected: `${e.code}: ${e.message}` })));
-    }
-    return out;
-  }, options);
-}
-
-/** Serves the worker script with `code` run first: a browser without some feature, in the worker only. */
-async function workerPrelude(page, code) {
-  await page.route('**/worker.js', async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, body: `${code}\n${await response.text()}` });
-  });
 }
 
 /** Checks every orientation's two hashes against the reference. */

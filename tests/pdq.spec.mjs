@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { apiInput, openFilesStep, shownPdq, tempFile, watch } from './helpers.mjs';
+import { apiInput, hashAll, openFilesStep, shownPdq, tempFile, watch } from './helpers.mjs';
 import { DEFAULT_OUT_DIR as HOSTILE, makeHostile } from './fixtures/make-hostile.mjs';
 
 const VECTORS = join(import.meta.dirname, 'fixtures/pdq');
@@ -26,18 +26,6 @@ function distance(a, b) {
   let d = 0;
   for (let i = 0; i < 64; i++) for (let x = parseInt(a[i], 16) ^ parseInt(b[i], 16); x; x >>= 1) d += x & 1;
   return d;
-}
-
-/** hashFile() on every file of #api-input, one after another; a rejection becomes {rejected}. */
-function hashAll(page, options = {}) {
-  return page.evaluate(async (options) => {
-    const { hashFile } = await import('./report-helper.js');
-    const out = [];
-    for (const file of document.querySelector('#api-input').files) {
-      out.push(await hashFile(file, options).catch((e) => ({ rejected: `${e.code}: ${e.message}` })));
-    }
-    return out;
-  }, options);
 }
 
 test('every vector JPEG and PNG gives the reference hash and quality, bit for bit', async ({ page }) => {
