@@ -157,6 +157,9 @@ async fn unknown() -> ApiError {
 }
 
 /// POST /api/reports: checks the report with the core and stores it once.
+/// How much of a body over the limit is still read before the 413 (Caddy's own limit is 600 KiB).
+const DRAIN_BEFORE_REFUSING: usize = 1 << 20;
+
 async fn submit(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -181,7 +184,17 @@ async fn submit(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_REPORT_TOTAL_BYTES as u64) {
+    if let Some(n) = declared.filter(|&n| n > MAX_REPORT_TOTAL_BYTES as u64) {
+        // A body a little over the limit is read to its end first (bounded, and within the
+        // client's time): answering while a proxy in front still writes it makes the proxy say
+        // 502 instead of passing on our 413. A huge one is refused at once.
+        if n <= DRAIN_BEFORE_REFUSING as u64 {
+            let _ = tokio::time::timeout(
+                state.client_timeout,
+                axum::body::to_bytes(body, DRAIN_BEFORE_REFUSING),
+            )
+            .await;
+        }
         return Err(ApiError::TooLarge);
     }
     // A bounded read, before any parsing: it stops as soon as the body passes the limit, or when
