@@ -325,6 +325,70 @@ async fn a_report_of_accounts_alone_is_stored_as_posted() {
     assert_eq!(reports_list(db).len(), 1);
 }
 
+/// Issue 20: the consent to share the fingerprints with platforms. A report made before the
+/// question (without `share_with_platforms`) is still accepted, and stored as not shared; one
+/// with `true` is stored with it; anything but true or false is refused as `malformed`.
+#[tokio::test]
+async fn a_report_made_before_the_consent_question_is_accepted_as_not_shared() {
+    let server = intake("consent", Options::default());
+    let db = &server.db;
+    let old = r#"{"schema":"report-helper/report@1","idempotency_key":"key-consent-000000001","created_at":"2026-12-02T23:00:00Z","language":"nl","situation":"shared","items":[],"urls":["https://a.example/x"],"good_faith":true}"#;
+    let shown = |reference: &str| -> Value {
+        let show = reports(db, &["show", reference]);
+        assert!(show.status.success());
+        serde_json::from_slice::<Value>(&show.stdout).unwrap()["report"].clone()
+    };
+    let created = server.post("application/json", old, &[]).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let report = shown(created.json()["reference"].as_str().unwrap());
+    assert_eq!(report["urls"][0], "https://a.example/x");
+    assert!(report.get("share_with_platforms").is_none(), "{report}");
+    let stored = report_helper::report::Report::from_json(&report.to_string().replacen(
+        '{',
+        r#"{"idempotency_key":"key-consent-000000001","#,
+        1,
+    ))
+    .unwrap();
+    assert!(!stored.share_with_platforms);
+
+    let consent = |key: &str, value: &str| {
+        old.replace("key-consent-000000001", key).replace(
+            r#""good_faith":true"#,
+            &format!(r#""good_faith":true,"share_with_platforms":{value}"#),
+        )
+    };
+    let created = server
+        .post(
+            "application/json",
+            &consent("key-consent-000000002", "true"),
+            &[],
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let report = shown(created.json()["reference"].as_str().unwrap());
+    assert_eq!(report["share_with_platforms"], true);
+
+    let created = server
+        .post(
+            "application/json",
+            &consent("key-consent-000000003", "false"),
+            &[],
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+
+    let r = server
+        .post(
+            "application/json",
+            &consent("key-consent-000000004", r#""yes""#),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["problem"], "malformed");
+    assert_eq!(reports_list(db).len(), 3);
+}
+
 /// Issue 16, finding 2: anyone holding a copy of a report (a backup, `reports show`, a partner
 /// it was forwarded to) could post it again, be given a new token and withdraw the report.
 #[tokio::test]
