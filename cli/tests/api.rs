@@ -64,6 +64,7 @@ fn intake_on(site: PathBuf, db: PathBuf, options: Options) -> Intake {
         // The defaults of `report-helper serve`.
         rate_limit: options.rate_limit.unwrap_or(30),
         status_rate_limit: options.status_rate_limit.unwrap_or(120),
+        platform_rate_limit: 60,
         trust_proxy: options
             .trust_proxy
             .iter()
@@ -555,7 +556,8 @@ async fn a_version_1_database_is_converted_and_keeps_no_key() {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        // Version 3 (the platforms and their list) follows at once.
+        assert_eq!(version, 3);
         let problems: i64 = conn
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
                 r.get(0)
@@ -1305,6 +1307,7 @@ async fn a_missing_database_is_made_only_when_asked() {
         frame_ancestors: vec![],
         rate_limit: 30,
         status_rate_limit: 120,
+        platform_rate_limit: 60,
         trust_proxy: vec![],
         client_timeout: Duration::from_secs(10),
         max_connections: None,
