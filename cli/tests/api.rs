@@ -832,6 +832,57 @@ async fn cors_for_configured_origins_only() {
 }
 
 #[tokio::test]
+async fn the_platforms_list_is_server_to_server_no_cors() {
+    let server = intake(
+        "platforms-cors",
+        Options {
+            allow_origins: &["https://helpline.example"],
+            ..Options::default()
+        },
+    );
+    let (_, key) = report_helper_cli::store::Store::open_existing(&server.db)
+        .unwrap()
+        .add_platform("Acme")
+        .unwrap();
+    let bearer = format!("Bearer {key}");
+    let origin = ("origin", "https://helpline.example");
+    // Read with the key, even from an allowed origin: no CORS header, never cached.
+    let r = server
+        .get(
+            "/api/platform/fingerprints",
+            &[origin, ("authorization", &bearer)],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/x-ndjson")
+    );
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    // No preflight is answered for it: a page cannot be let read it.
+    let p = server
+        .send(
+            "OPTIONS",
+            "/api/platform/fingerprints",
+            &[origin, ("access-control-request-method", "GET")],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(p.status, 405);
+    assert_eq!(p.header("allow").as_deref(), Some("GET"));
+    assert!(p
+        .headers
+        .keys()
+        .all(|h| !h.as_str().starts_with("access-control-")));
+    // The key in the query is no key.
+    let q = server
+        .get(&format!("/api/platform/fingerprints?key={key}"), &[])
+        .await;
+    assert_eq!(q.status, 401);
+}
+
+#[tokio::test]
 async fn rate_limit_per_client() {
     let server = intake(
         "rate",
