@@ -3,13 +3,14 @@
 //! speak to it in-process.
 //!
 //! What uses what (no cycles): `hash` reads with `read` and decodes with `decode` and `vpdq`;
-//! `verify` reads with `read`; `hash`, `verify` and `reports` escape what they print with
+//! `matching` reads a platforms' hash list and hashes with `hash`; `verify` reads with `read`; `hash`, `verify` and `reports` escape what they print with
 //! `terminal`; `serve` and `reports` keep reports in `store`, whose codes
 //! `code` makes and reads.
 
 pub mod code;
 pub mod decode;
 pub mod hash;
+pub mod matching;
 pub mod read;
 pub mod reports;
 pub mod serve;
