@@ -116,27 +116,28 @@ pub struct Counts {
 }
 
 impl Matcher {
-    pub fn new(list: &List, pdq_threshold: u32) -> Matcher {
+    /// Takes the list apart as it goes: a list of millions of entries is not held twice.
+    pub fn new(list: List, pdq_threshold: u32) -> Matcher {
         let mut sha256: HashMap<[u8; 32], Vec<u64>> = HashMap::new();
         let mut md5: HashMap<[u8; 16], Vec<u64>> = HashMap::new();
         let (mut pdq, mut pdq_slots) = (Vec::new(), Vec::new());
         let (mut frames, mut frame_video, mut videos) = (Vec::new(), Vec::new(), Vec::new());
-        for (&id, value) in &list.entries {
+        for (id, value) in list.entries {
             match value {
-                Value::Sha256(d) => sha256.entry(*d).or_default().push(id),
-                Value::Md5(d) => md5.entry(*d).or_default().push(id),
+                Value::Sha256(d) => sha256.entry(d).or_default().push(id),
+                Value::Md5(d) => md5.entry(d).or_default().push(id),
                 Value::Pdq { displayed, stored } => {
-                    pdq.push(*displayed);
+                    pdq.push(displayed);
                     pdq_slots.push((id, Picture::Displayed));
-                    if let Some(stored) = stored.filter(|s| s != displayed) {
+                    if let Some(stored) = stored.filter(|s| *s != displayed) {
                         pdq.push(stored);
                         pdq_slots.push((id, Picture::Stored));
                     }
                 }
                 Value::Vpdq(hashes) => {
-                    frames.extend_from_slice(hashes);
+                    frames.extend_from_slice(&hashes);
                     frame_video.extend(std::iter::repeat_n(videos.len() as u32, hashes.len()));
-                    videos.push((id, hashes.clone()));
+                    videos.push((id, hashes));
                 }
             }
         }
@@ -353,8 +354,7 @@ pub fn run(list: &str, pdq_threshold: u32, paths: &[PathBuf]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let matcher = Matcher::new(&list, pdq_threshold);
-    drop(list);
+    let matcher = Matcher::new(list, pdq_threshold);
     let c = matcher.counts();
     let _ = writeln!(
         stderr,
@@ -486,7 +486,13 @@ mod tests {
         }
         let mut found: BTreeMap<(u32, &str), usize> = BTreeMap::new();
         for threshold in [0, 10, 31, 45] {
-            let matcher = Matcher::new(&list, threshold);
+            let matcher = Matcher::new(
+                List {
+                    entries: list.entries.clone(),
+                    last_seq: None,
+                },
+                threshold,
+            );
             for _ in 0..200 {
                 let base = bases[(rng.next() % 8) as usize];
                 let mut query = Query {
