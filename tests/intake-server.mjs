@@ -10,15 +10,19 @@ import { createInterface } from 'node:readline';
 export const BIN = resolve(process.env.REPORT_HELPER_BIN ?? 'target/debug/report-helper');
 
 /**
- * @param {{bin?: string, site?: string, rateLimit?: number, statusRateLimit?: number, allowOrigins?: string[]}} [options]
- * @returns {Promise<{url: string, origin: string, db: string, reports: (...args: string[]) => any[], stop: () => Promise<void>}>}
+ * @param {{bin?: string, site?: string, rateLimit?: number, statusRateLimit?: number, platformRateLimit?: number,
+ *   allowOrigins?: string[]}} [options]
+ * @returns {Promise<{url: string, origin: string, db: string, reports: (...args: string[]) => any[],
+ *   platforms: (...args: string[]) => any[], stop: () => Promise<void>}>}
  */
-export async function startIntake({ bin = BIN, site = 'dist', rateLimit = 100_000, statusRateLimit = 0, allowOrigins = [] } = {}) {
+export async function startIntake({
+  bin = BIN, site = 'dist', rateLimit = 100_000, statusRateLimit = 0, platformRateLimit = 0, allowOrigins = [],
+} = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rh-intake-'));
   const db = join(dir, 'data', 'reports.sqlite');
   const args = ['serve', '--init', '--addr', '127.0.0.1:0', '--db', db, '--site', site, '--rate-limit', String(rateLimit)];
   // 0: no limit (the default of these tests and the benchmark); a number: that limit.
-  args.push('--status-rate-limit', String(statusRateLimit));
+  args.push('--status-rate-limit', String(statusRateLimit), '--platform-rate-limit', String(platformRateLimit));
   for (const o of allowOrigins) args.push('--allow-origin', o);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((done) => child.once('exit', done));
@@ -37,6 +41,10 @@ export async function startIntake({ bin = BIN, site = 'dist', rateLimit = 100_00
     /** `report-helper reports ARGS... --db DB`, its JSON lines parsed. */
     reports: (...more) =>
       execFileSync(bin, ['reports', ...more, '--db', db], { encoding: 'utf8', maxBuffer: 1 << 30 })
+        .split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    /** `report-helper platforms ARGS... --db DB` (add prints the key), its JSON lines parsed. */
+    platforms: (...more) =>
+      execFileSync(bin, ['platforms', ...more, '--db', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
         .split('\n').filter(Boolean).map((l) => JSON.parse(l)),
     stop: async () => {
       child.kill('SIGTERM');

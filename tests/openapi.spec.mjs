@@ -16,8 +16,9 @@
 //   undocumented answer, or a documented one never provoked, fails.
 //
 // A 408 needs a body that stalls past the client timeout (10 s, waited for alongside the other
-// POSTs); a 500 needs a failing database: the tokens table of a separate server's database is
-// dropped with the sqlite3 command-line shell.
+// POSTs); a 500 needs a failing database: the tokens and fingerprints tables of a separate
+// server's database are dropped with the sqlite3 command-line shell. The platforms' list
+// (`application/x-ndjson`) is checked line by line against its schema.
 import { readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
@@ -224,7 +225,7 @@ const problemsSeen = new Set();
 test.beforeAll(async () => {
   intake = await startIntake({ allowOrigins: [ORIGIN] });
   // Every POST counts toward the limit, refused ones included (the POST's description).
-  limited = await startIntake({ rateLimit: 3, statusRateLimit: 2 });
+  limited = await startIntake({ rateLimit: 3, statusRateLimit: 2, platformRateLimit: 1 });
 });
 
 test.afterAll(async () => {
@@ -283,6 +284,12 @@ function check(method, path, template, statusCode, resHeaders, raw) {
       parsed = JSON.parse(raw.toString('utf8'));
       expectValid(`${rptr}/content/${escape(media)}/schema`, parsed, `${where} ${status}: body`);
       if (typeof parsed?.problem === 'string') problemsSeen.add(parsed.problem);
+    } else if (media === 'application/x-ndjson') {
+      // JSON lines: each line, ended by a line break, matches the schema.
+      const text = raw.toString('utf8');
+      expect(text === '' || text.endsWith('\n'), `${where} ${status}: the last line ends`).toBe(true);
+      parsed = text.split('\n').slice(0, -1).map((line) => JSON.parse(line));
+      for (const line of parsed) expectValid(`${rptr}/content/${escape(media)}/schema`, line, `${where} ${status}: a line`);
     }
   } else {
     expect(raw.length, `${where} ${status} has no body`).toBe(0);
@@ -491,6 +498,13 @@ test('the rate limits: every POST counts, refused ones too; GET and DELETE apart
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(refused.body.problem).toBe('rate-limited');
   }
+  // The platforms' list has its own (1 here), counted before the key is looked at.
+  const [{ key }] = limited.platforms('add', 'Acme');
+  const list = (headers) => call(limited, 'GET', '/api/platform/fingerprints', '/api/platform/fingerprints', { headers });
+  expect((await list({ Authorization: `Bearer ${key}` })).status).toBe(200);
+  const tooMany = await list({ Authorization: `Bearer ${key}` });
+  expect(tooMany.status).toBe(429);
+  expect(tooMany.body.problem).toBe('rate-limited');
 });
 
 test('GET and DELETE /api/reports/{reference}: only with a token of the report', async () => {
@@ -542,6 +556,47 @@ test('GET and DELETE /api/reports/{reference}: only with a token of the report',
   expect(replay.body.reference).toBe(reference);
 });
 
+test('GET /api/platform/fingerprints: a shared report\'s fingerprints, paged, only with a platform\'s key', async () => {
+  const LIST = '/api/platform/fingerprints';
+  const list = (query, key, headers = {}) => call(intake, 'GET', `${LIST}${query}`, LIST, {
+    headers: { ...(key !== undefined && { Authorization: `Bearer ${key}` }), ...headers },
+  });
+  const [{ key }] = intake.platforms('add', 'Acme');
+  const [{ key: revoked }] = intake.platforms('add', 'Gone');
+  intake.platforms('revoke', 'Gone');
+  const before = (await list('', key)).body;
+  const last = before.at(-1)?.seq ?? 0;
+  const report = { ...validReport(), share_with_platforms: true };
+  expect((await post(intake, JSON.stringify(report))).status).toBe(201);
+  // One add per signal of each item, from what was sent; no CORS even for an allowed origin.
+  const page = await list(`?after=${last}`, key, { Origin: ORIGIN });
+  expect(page.status).toBe(200);
+  expect(page.headers.get('access-control-allow-origin')).toBeNull();
+  const expected = report.items.flatMap((item) => [
+    ...(item.pdq ? [{ op: 'add', signal: 'pdq', value: item.pdq.hash, quality: item.pdq.quality,
+      ...(item.pdq_stored && { stored: item.pdq_stored.hash }) }] : []),
+    { op: 'add', signal: 'md5', value: item.md5 },
+    { op: 'add', signal: 'sha256', value: item.sha256 },
+    ...(item.vpdq ? [{ op: 'add', signal: 'vpdq', value: item.vpdq.hashes }] : []),
+  ]);
+  expect(expected.length).toBeGreaterThan(1);
+  expect(page.body.map(({ seq, added, ...rest }) => rest)).toEqual(expected);
+  const one = await list(`?after=${last}&limit=1`, key);
+  expect(one.body).toEqual(page.body.slice(0, 1));
+  for (const [query, field] of [['?after=-1', 'after'], ['?after=x', 'after'], ['?limit=0', 'limit'],
+    ['?limit=10001', 'limit'], ['?limit=1&limit=2', 'limit'], ['?since=3', '']]) {
+    const refused = await list(query, key);
+    expect(refused.status, query).toBe(400);
+    expect(refused.body.field, query).toBe(field);
+  }
+  const refusals = [await list('', undefined), await list('', 'Z'.repeat(52)), await list('', revoked),
+    await list('', undefined, { Authorization: `Basic ${key}` })];
+  for (const r of refusals) {
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual(refusals[0].body);
+  }
+});
+
 test('CORS: configured origins only, preflights on both paths', async () => {
   const preflight = (path, template, headers) => call(intake, 'OPTIONS', path, template, { headers });
   const paths = [
@@ -580,14 +635,19 @@ test('CORS: configured origins only, preflights on both paths', async () => {
   expect(theirs.headers.get('access-control-allow-origin')).toBeNull();
 });
 
-test('a failing database: 500 for POST, GET and DELETE', async () => {
+test('a failing database: 500 for POST, GET and DELETE, and for the platforms\' list', async () => {
   const broken = await startIntake();
   try {
     const created = await post(broken, JSON.stringify(validReport()));
     expect(created.status).toBe(201);
     const { reference, token } = created.body;
+    const [{ key }] = broken.platforms('add', 'Acme');
     // The server keeps its connection; the next statement that needs the table fails.
-    execFileSync('sqlite3', [broken.db, 'DROP TABLE tokens;']);
+    execFileSync('sqlite3', [broken.db, 'DROP TABLE tokens; DROP TABLE fingerprints;']);
+    const list = await call(broken, 'GET', '/api/platform/fingerprints', '/api/platform/fingerprints', {
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    expect(list.status).toBe(500);
     expect((await post(broken, JSON.stringify(validReport()))).status).toBe(500);
     for (const method of ['GET', 'DELETE']) {
       const r = await call(broken, method, `/api/reports/${reference}`, '/api/reports/{reference}', {

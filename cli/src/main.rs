@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use report_helper::pdq::PdqSize;
 
 use report_helper_cli::hash::{hash_file, json_line, Options};
-use report_helper_cli::{matching, reports, serve, verify};
+use report_helper_cli::{matching, platforms, reports, serve, verify};
 
 #[derive(Parser)]
 #[command(
@@ -33,6 +33,13 @@ enum Command {
     /// The operator's side of the intake: list, show and set the status of stored reports.
     #[command(subcommand)]
     Reports(reports::ReportsCommand),
+    /// The platforms that may read the list of shared fingerprints: add (prints its key once),
+    /// list, revoke.
+    #[command(subcommand)]
+    Platforms(platforms::PlatformsCommand),
+    /// The list of shared fingerprints: export it as a file.
+    #[command(subcommand)]
+    Fingerprints(platforms::FingerprintsCommand),
     /// Says which items of a receipt (or evidence ZIP) each FILE is, by its digests.
     #[command(long_about = VERIFY_ABOUT)]
     Verify(VerifyArgs),
@@ -145,6 +152,11 @@ Serves the built site and the reference intake API; reports are stored in SQLite
                                    a body slower than --client-timeout: 408
   GET    /api/reports/REFERENCE    with Authorization: Bearer TOKEN: {reference, status}
   DELETE /api/reports/REFERENCE    with the token: withdraws the report
+  GET    /api/platform/fingerprints?after=N&limit=L
+                                   with Authorization: Bearer KEY (a platform's, see
+                                   `report-helper platforms`): the shared fingerprints added
+                                   and removed since N, as JSON lines; 401 for a key that is
+                                   missing, unknown or revoked; no CORS
   GET    /healthz                  200 when a report could be stored now, 503 otherwise
   anything else                    a file of --site, under the site's Content-Security-Policy;
                                    never a dotfile; 500 for a file the site names but that
@@ -199,6 +211,10 @@ struct ServeArgs {
     /// send per minute; 0: no limit.
     #[arg(long, value_name = "N", default_value_t = 120)]
     status_rate_limit: u32,
+    /// Pages of the platforms' list (GET /api/platform/fingerprints) a client may read per
+    /// minute; 0: no limit. A platform polls once in a while and pages through what is new.
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    platform_rate_limit: u32,
     /// A reverse proxy (an address or a range such as 10.0.0.0/8); repeat for more. Only for a
     /// connection from one of them is the client's address read from `Forwarded: for=` or else
     /// `X-Forwarded-For` (the right-most address that is not a trusted proxy). None by default.
@@ -319,6 +335,7 @@ fn main() -> ExitCode {
                 frame_ancestors: args.frame_ancestors,
                 rate_limit: args.rate_limit,
                 status_rate_limit: args.status_rate_limit,
+                platform_rate_limit: args.platform_rate_limit,
                 trust_proxy: args.trust_proxy,
                 client_timeout: std::time::Duration::from_secs(args.client_timeout),
                 max_connections: args
@@ -335,6 +352,8 @@ fn main() -> ExitCode {
             };
         }
         Command::Reports(command) => return reports::run(command),
+        Command::Platforms(command) => return platforms::run(command),
+        Command::Fingerprints(command) => return platforms::run_fingerprints(command),
         Command::Verify(args) => return verify::run(&args.receipt, &args.files),
         Command::Match(args) => return matching::run(&args.list, args.pdq_threshold, &args.paths),
     };

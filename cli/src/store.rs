@@ -42,6 +42,39 @@ const MIGRATIONS: &[Migration] = &[
 ",
     ),
     Migration::Code(keyed_idempotency_keys),
+    // Version 3: the platforms that may read the shared fingerprints (their keys only as
+    // SHA-256), and the feed of fingerprints they read (`Store::fingerprints`). `seq` is
+    // AUTOINCREMENT so that no number is ever used twice, even after the last row goes: a
+    // platform's mirror names entries by it. An add's `report_id` is only for a withdrawal to
+    // find its entries; it is never served, and is cleared with the value when the entry is
+    // removed (the row stays, empty, so its number stays taken).
+    Migration::Sql(
+        "
+    CREATE TABLE platforms (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        key_sha256 BLOB NOT NULL UNIQUE,
+        added_at TEXT NOT NULL,
+        revoked_at TEXT,
+        last_seen_at TEXT
+    );
+    CREATE UNIQUE INDEX platforms_live_name ON platforms(name) WHERE revoked_at IS NULL;
+    CREATE TABLE fingerprints (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        op TEXT NOT NULL CHECK (op IN ('add', 'remove')),
+        signal TEXT CHECK (signal IN ('pdq', 'md5', 'sha256', 'vpdq')),
+        value TEXT,
+        stored TEXT,
+        quality INTEGER,
+        at TEXT NOT NULL,
+        removes INTEGER REFERENCES fingerprints(seq),
+        report_id INTEGER REFERENCES reports(id),
+        CHECK ((op = 'add') = (signal IS NOT NULL AND removes IS NULL)),
+        CHECK (op = 'add' OR (value IS NULL AND report_id IS NULL))
+    );
+    CREATE INDEX fingerprints_report ON fingerprints(report_id) WHERE report_id IS NOT NULL;
+",
+    ),
 ];
 
 /// The name, in `meta`, of the secret the idempotency keys are hashed under.
@@ -218,6 +251,207 @@ pub struct Row {
     pub updated_at: String,
 }
 
+/// One fingerprint of a report shared with platforms, as it is added to the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Share {
+    /// `pdq`, `md5`, `sha256` or `vpdq`.
+    pub signal: &'static str,
+    /// The hash as the report carries it (hex; for vPDQ, the item's base64 text).
+    pub value: String,
+    /// PDQ only: the stored pixels' hash, when the report has one.
+    pub stored: Option<String>,
+    /// PDQ only: the quality of `value`.
+    pub quality: Option<u8>,
+}
+
+/// One line of the platforms' list (`GET /api/platform/fingerprints`): an entry added, or the
+/// tombstone of one removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Line {
+    Add {
+        seq: i64,
+        signal: String,
+        value: String,
+        stored: Option<String>,
+        quality: Option<u8>,
+        added: String,
+    },
+    Remove {
+        seq: i64,
+        removes: i64,
+        removed: String,
+    },
+}
+
+/// The JSON of a line, in the field order of the agreed format.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum LineJson<'a> {
+    Add {
+        seq: i64,
+        op: &'static str,
+        signal: &'a str,
+        value: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stored: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        quality: Option<u8>,
+        added: &'a str,
+    },
+    Remove {
+        seq: i64,
+        op: &'static str,
+        removes: i64,
+        removed: &'a str,
+    },
+}
+
+impl Line {
+    pub fn seq(&self) -> i64 {
+        match self {
+            Line::Add { seq, .. } | Line::Remove { seq, .. } => *seq,
+        }
+    }
+
+    /// The line as JSON, without its line break: `{"seq":…,"op":…,…}`.
+    pub fn to_json(&self) -> String {
+        let json = match self {
+            Line::Add {
+                seq,
+                signal,
+                value,
+                stored,
+                quality,
+                added,
+            } => LineJson::Add {
+                seq: *seq,
+                op: "add",
+                signal,
+                value,
+                stored: stored.as_deref(),
+                quality: *quality,
+                added,
+            },
+            Line::Remove {
+                seq,
+                removes,
+                removed,
+            } => LineJson::Remove {
+                seq: *seq,
+                op: "remove",
+                removes: *removes,
+                removed,
+            },
+        };
+        serde_json::to_string(&json).expect("a line is plain data")
+    }
+}
+
+/// A page of the platforms' list being read, from `after` (the reader's cursor): read in one
+/// go, or in parts with the store let go in between (`Store::fingerprints`).
+///
+/// A page serves the live adds after `after`, and a remove when the reader may hold its entry:
+/// one numbered `after` or less, or one this page served. A page read in one go needs only the
+/// first; read in parts, an entry served by an earlier part may be removed before a later part,
+/// and its tombstone (numbered after everything read so far) must follow. An entry removed
+/// before its part was read is not served, and neither is its tombstone.
+pub struct Reading {
+    after: i64,
+    /// The last number read.
+    cursor: i64,
+    /// The adds this page served (at most its limit of lines).
+    served: std::collections::HashSet<i64>,
+}
+
+impl Reading {
+    pub fn new(after: i64) -> Reading {
+        Reading {
+            after,
+            cursor: after,
+            served: std::collections::HashSet::new(),
+        }
+    }
+
+    fn serves(&mut self, line: &Line) -> bool {
+        match line {
+            Line::Add { seq, .. } => {
+                self.served.insert(*seq);
+                true
+            }
+            Line::Remove { removes, .. } => *removes <= self.after || self.served.contains(removes),
+        }
+    }
+}
+
+fn line(r: &rusqlite::Row<'_>) -> rusqlite::Result<Line> {
+    let seq: i64 = r.get(0)?;
+    let op: String = r.get(1)?;
+    let at: String = r.get(6)?;
+    Ok(if op == "add" {
+        Line::Add {
+            seq,
+            signal: r.get(2)?,
+            value: r.get(3)?,
+            stored: r.get(4)?,
+            quality: r.get(5)?,
+            added: at,
+        }
+    } else {
+        Line::Remove {
+            seq,
+            removes: r.get(7)?,
+            removed: at,
+        }
+    })
+}
+
+/// A platform as the operator sees it (never its key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Platform {
+    pub id: i64,
+    pub name: String,
+    pub added_at: String,
+    pub revoked_at: Option<String>,
+    pub last_seen_at: Option<String>,
+}
+
+fn platform(r: &rusqlite::Row<'_>) -> rusqlite::Result<Platform> {
+    Ok(Platform {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        added_at: r.get(2)?,
+        revoked_at: r.get(3)?,
+        last_seen_at: r.get(4)?,
+    })
+}
+
+/// Removes every live entry of report `id` from the list: a tombstone each, and the entry's
+/// value (and its tie to the report) deleted; the empty row keeps its number taken.
+fn unshare(tx: &Transaction<'_>, id: i64, now: &str) -> rusqlite::Result<usize> {
+    let seqs: Vec<i64> = tx
+        .prepare(
+            "SELECT seq FROM fingerprints WHERE report_id = ?1 AND op = 'add' AND value IS NOT NULL
+             ORDER BY seq",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for seq in &seqs {
+        tx.execute(
+            "INSERT INTO fingerprints (op, removes, at) VALUES ('remove', ?1, ?2)",
+            params![seq, now],
+        )?;
+        tx.execute(
+            "UPDATE fingerprints SET value = NULL, stored = NULL, quality = NULL, report_id = NULL
+             WHERE seq = ?1",
+            [seq],
+        )?;
+    }
+    Ok(seqs.len())
+}
+
+/// Columns of `platforms` as `platform()` reads them.
+const PLATFORM_COLUMNS: &str = "id, name, added_at, revoked_at, last_seen_at";
+
 impl Store {
     /// Opens the database at `path` and brings its schema up to date. With `create`, a database
     /// that is not there is made, with its folder; without it, a missing file is an error (a
@@ -355,12 +589,14 @@ impl Store {
     /// once, with `token` (the client's own, already read as typed) or else a new one. The
     /// database's UNIQUE constraint on the key's HMAC, not a prior look-up, is what keeps a
     /// second copy out. A replay adds no token: it gives `token` back only if it is already one
-    /// of the report's.
+    /// of the report's. A new report adds `shares` to the platforms' list (none unless the
+    /// person chose to share); a replay adds nothing.
     pub fn submit(
         &mut self,
         key: &str,
         report: &str,
         token: Option<&str>,
+        shares: &[Share],
     ) -> rusqlite::Result<Stored> {
         let now = now_rfc3339();
         let key_hmac = key_hmac(&self.key_secret, key);
@@ -394,6 +630,21 @@ impl Store {
                     "INSERT INTO tokens (token_sha256, report_id) VALUES (?1, ?2)",
                     params![token_hash(&token), id],
                 )?;
+                let mut add = tx.prepare(
+                    "INSERT INTO fingerprints (op, signal, value, stored, quality, at, report_id)
+                     VALUES ('add', ?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for share in shares {
+                    add.execute(params![
+                        share.signal,
+                        share.value,
+                        share.stored,
+                        share.quality,
+                        now,
+                        id
+                    ])?;
+                }
+                drop(add);
                 Stored::Created { reference, token }
             }
             None => {
@@ -439,24 +690,54 @@ impl Store {
             .optional()
     }
 
-    /// Withdraws `reference` if `token` is one of its tokens; false if not.
+    /// Withdraws `reference` if `token` is one of its tokens; false if not. Its fingerprints
+    /// leave the platforms' list in the same transaction.
     pub fn withdraw(&self, reference: &str, token: &str) -> rusqlite::Result<bool> {
-        let n = self.conn.execute(
+        let now = now_rfc3339();
+        // Its first statement writes, so the lock is taken at once (no upgrade to fail).
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute(
             "UPDATE reports SET status = 'withdrawn', updated_at = ?3
              WHERE reference = ?1
                AND id IN (SELECT report_id FROM tokens WHERE token_sha256 = ?2)",
-            params![reference, token_hash(token), now_rfc3339()],
+            params![reference, token_hash(token), now],
         )?;
-        Ok(n == 1)
+        if n != 1 {
+            return Ok(false);
+        }
+        let id: i64 = tx.query_row(
+            "SELECT id FROM reports WHERE reference = ?1",
+            [reference],
+            |r| r.get(0),
+        )?;
+        unshare(&tx, id, &now)?;
+        tx.commit()?;
+        Ok(true)
     }
 
-    /// Sets the status of `reference` (operator side); false if there is no such report.
+    /// Sets the status of `reference` (operator side); false if there is no such report. Set to
+    /// `withdrawn`, its fingerprints leave the platforms' list, for good (their values are
+    /// deleted: a later status does not bring them back).
     pub fn set_status(&self, reference: &str, status: &str) -> rusqlite::Result<bool> {
-        let n = self.conn.execute(
+        let now = now_rfc3339();
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute(
             "UPDATE reports SET status = ?2, updated_at = ?3 WHERE reference = ?1",
-            params![reference, status, now_rfc3339()],
+            params![reference, status, now],
         )?;
-        Ok(n == 1)
+        if n != 1 {
+            return Ok(false);
+        }
+        if status == "withdrawn" {
+            let id: i64 = tx.query_row(
+                "SELECT id FROM reports WHERE reference = ?1",
+                [reference],
+                |r| r.get(0),
+            )?;
+            unshare(&tx, id, &now)?;
+        }
+        tx.commit()?;
+        Ok(true)
     }
 
     /// Deletes the reports in one of `statuses` last changed before `before` (RFC 3339), with
@@ -492,7 +773,10 @@ impl Store {
         if dry_run {
             return Ok((references, true));
         }
+        let now = now_rfc3339();
         for id in &ids {
+            // A deleted report's fingerprints leave the platforms' list too.
+            unshare(&tx, *id, &now)?;
             tx.execute("DELETE FROM tokens WHERE report_id = ?1", [id])?;
             tx.execute("DELETE FROM reports WHERE id = ?1", [id])?;
         }
@@ -525,6 +809,167 @@ impl Store {
             .optional()
     }
 }
+
+impl Store {
+    /// The next lines of a page of the platforms' list (see `Reading`), in order, appended to
+    /// `lines`: at most `limit` of them, stopping once they pass `max_bytes` (a vPDQ line may be
+    /// 460 KB). True when it stopped at one of those limits (more may follow), false at the end
+    /// of the list. The caller may let go of the store between calls: other reports may be
+    /// stored and withdrawn in between, and the page stays what one read would have given.
+    pub fn fingerprints(
+        &self,
+        reading: &mut Reading,
+        limit: usize,
+        max_bytes: usize,
+        lines: &mut Vec<String>,
+    ) -> rusqlite::Result<bool> {
+        if limit == 0 {
+            return Ok(true);
+        }
+        // Every remove of an entry numbered up to the cursor: a superset of those the page
+        // serves, which `Reading::serves` sorts out.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, op, signal, value, stored, quality, at, removes FROM fingerprints
+             WHERE seq > ?1
+               AND ((op = 'add' AND value IS NOT NULL) OR (op = 'remove' AND removes <= ?1))
+             ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([reading.cursor])?;
+        let (mut n, mut bytes) = (0, 0);
+        while let Some(r) = rows.next()? {
+            let line = line(r)?;
+            reading.cursor = line.seq();
+            if !reading.serves(&line) {
+                continue;
+            }
+            let json = line.to_json();
+            bytes += json.len() + 1;
+            lines.push(json);
+            n += 1;
+            if n == limit || bytes >= max_bytes {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Every live entry of the platforms' list, in order, as JSON lines to `out` (the lines of
+    /// `GET /api/platform/fingerprints?after=0` without a limit): one statement, so one
+    /// consistent view of the list however long it takes. The number of lines.
+    pub fn export(&self, out: &mut dyn FnMut(&str) -> Result<(), String>) -> Result<u64, String> {
+        let failed = |e: rusqlite::Error| format!("cannot read the list: {e}");
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, op, signal, value, stored, quality, at, removes FROM fingerprints
+                 WHERE op = 'add' AND value IS NOT NULL ORDER BY seq",
+            )
+            .map_err(failed)?;
+        let mut rows = stmt.query([]).map_err(failed)?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(failed)? {
+            out(&line(r).map_err(failed)?.to_json())?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Registers a platform named `name` with a new key; the key is returned, and kept only as
+    /// its SHA-256. A name is unique among the platforms not revoked.
+    pub fn add_platform(&self, name: &str) -> rusqlite::Result<(Platform, String)> {
+        let key = code::random(PLATFORM_KEY_CHARS);
+        let now = now_rfc3339();
+        self.conn.execute(
+            "INSERT INTO platforms (name, key_sha256, added_at) VALUES (?1, ?2, ?3)",
+            params![name, token_hash(&key), now],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        let added = Platform {
+            id,
+            name: name.to_string(),
+            added_at: now,
+            revoked_at: None,
+            last_seen_at: None,
+        };
+        Ok((added, key))
+    }
+
+    /// Every platform, revoked ones too, in the order they were added.
+    pub fn platforms(&self) -> rusqlite::Result<Vec<Platform>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {PLATFORM_COLUMNS} FROM platforms ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], platform)?;
+        rows.collect()
+    }
+
+    /// Revokes the platform with the id `id_or_name` (all digits) or else the one not revoked
+    /// of that name: its key no longer reads the list. Revoking again changes nothing. None if
+    /// there is no such platform.
+    pub fn revoke_platform(&self, id_or_name: &str) -> rusqlite::Result<Option<Platform>> {
+        let by_id = !id_or_name.is_empty() && id_or_name.bytes().all(|b| b.is_ascii_digit());
+        let found: Option<i64> = if by_id {
+            self.conn
+                .query_row(
+                    "SELECT id FROM platforms WHERE id = ?1",
+                    [id_or_name.parse::<i64>().unwrap_or(-1)],
+                    |r| r.get(0),
+                )
+                .optional()?
+        } else {
+            self.conn
+                .query_row(
+                    "SELECT id FROM platforms WHERE name = ?1 AND revoked_at IS NULL",
+                    [id_or_name],
+                    |r| r.get(0),
+                )
+                .optional()?
+        };
+        let Some(id) = found else {
+            return Ok(None);
+        };
+        self.conn.execute(
+            "UPDATE platforms SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, now_rfc3339()],
+        )?;
+        self.conn
+            .query_row(
+                &format!("SELECT {PLATFORM_COLUMNS} FROM platforms WHERE id = ?1"),
+                [id],
+                platform,
+            )
+            .optional()
+    }
+
+    /// The platform whose key is `key`, if it is not revoked. Notes when it was last seen (at
+    /// most once a minute, and only if the database can be written: a read never fails on it).
+    pub fn platform_by_key(&self, key: &str) -> rusqlite::Result<Option<Platform>> {
+        let found = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {PLATFORM_COLUMNS} FROM platforms
+                     WHERE key_sha256 = ?1 AND revoked_at IS NULL"
+                ),
+                [token_hash(key)],
+                platform,
+            )
+            .optional()?;
+        if let Some(p) = &found {
+            let now = SystemTime::now();
+            let minute_ago = rfc3339(now - std::time::Duration::from_secs(60));
+            let _ = self.conn.execute(
+                "UPDATE platforms SET last_seen_at = ?2
+                 WHERE id = ?1 AND (last_seen_at IS NULL OR last_seen_at < ?3)",
+                params![p.id, rfc3339(now), minute_ago],
+            );
+        }
+        Ok(found)
+    }
+}
+
+/// A platform's key: 52 characters of Crockford base32 from the CSPRNG, 260 random bits.
+pub const PLATFORM_KEY_CHARS: usize = 52;
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -583,7 +1028,7 @@ mod tests {
     #[test]
     fn one_row_per_key_and_tokens_by_hash() {
         let mut s = Store::setup(Connection::open_in_memory().unwrap()).unwrap();
-        let Stored::Created { reference, token } = s.submit("k", "{}", None).unwrap() else {
+        let Stored::Created { reference, token } = s.submit("k", "{}", None, &[]).unwrap() else {
             panic!()
         };
         assert_eq!(token.len(), 26);
@@ -593,7 +1038,7 @@ mod tests {
                 reference: again,
                 status,
                 token: echoed,
-            } = s.submit("k", "{}", other).unwrap()
+            } = s.submit("k", "{}", other, &[]).unwrap()
             else {
                 panic!()
             };
@@ -608,13 +1053,14 @@ mod tests {
             None
         );
         // With its own token: that token back, and still only that one.
-        let Stored::Replayed { token: echoed, .. } = s.submit("k", "{}", Some(&token)).unwrap()
+        let Stored::Replayed { token: echoed, .. } =
+            s.submit("k", "{}", Some(&token), &[]).unwrap()
         else {
             panic!()
         };
         assert_eq!(echoed.as_deref(), Some(token.as_str()));
         assert!(matches!(
-            s.submit("k", "{ }", None).unwrap(),
+            s.submit("k", "{ }", None, &[]).unwrap(),
             Stored::KeyReused
         ));
         let list = s.list().unwrap();
@@ -635,7 +1081,8 @@ mod tests {
     fn a_client_s_token_is_its_credential_for_its_own_report_only() {
         let mut s = Store::setup(Connection::open_in_memory().unwrap()).unwrap();
         let mine = "MY0OWN0TOKEN0OF0TWENTY0SIX";
-        let Stored::Created { reference, token } = s.submit("k1", "{}", Some(mine)).unwrap() else {
+        let Stored::Created { reference, token } = s.submit("k1", "{}", Some(mine), &[]).unwrap()
+        else {
             panic!()
         };
         assert_eq!(token, mine);
@@ -644,7 +1091,7 @@ mod tests {
         // each report only with its reference.
         let Stored::Created {
             reference: second, ..
-        } = s.submit("k2", "{\"b\":1}", Some(mine)).unwrap()
+        } = s.submit("k2", "{\"b\":1}", Some(mine), &[]).unwrap()
         else {
             panic!()
         };
@@ -669,5 +1116,255 @@ mod tests {
         assert_eq!(without_key(&later, key), None);
         let inside = format!(r#"{{"schema":"\",\"idempotency_key\":\"{key}\""}}"#);
         assert_eq!(without_key(&inside, key), None);
+    }
+
+    fn share(signal: &'static str, value: &str) -> Share {
+        Share {
+            signal,
+            value: value.to_string(),
+            stored: None,
+            quality: None,
+        }
+    }
+
+    /// The whole page after `after` read in parts of `part` lines, `between` run after each part.
+    fn read(s: &Store, after: i64, part: usize, mut between: impl FnMut(&Store)) -> Vec<Value> {
+        let mut reading = Reading::new(after);
+        let mut lines = Vec::new();
+        while s
+            .fingerprints(&mut reading, part, usize::MAX, &mut lines)
+            .unwrap()
+        {
+            between(s);
+        }
+        lines
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    use serde_json::Value;
+
+    fn ops(lines: &[Value]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| match l["op"].as_str().unwrap() {
+                "add" => format!("{}+{}", l["seq"], l["value"].as_str().unwrap()),
+                _ => format!("{}-{}", l["seq"], l["removes"]),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shared_fingerprints_are_listed_once_and_withdrawn_with_their_report() {
+        let mut s = Store::setup(Connection::open_in_memory().unwrap()).unwrap();
+        let pdq = Share {
+            signal: "pdq",
+            value: "f8".repeat(32),
+            stored: Some("0f".repeat(32)),
+            quality: Some(93),
+        };
+        let one = [pdq, share("md5", "m1")];
+        let Stored::Created { reference, token } = s.submit("k1", "{}", None, &one).unwrap() else {
+            panic!()
+        };
+        // A replay adds nothing; a report shared by nobody adds nothing.
+        s.submit("k1", "{}", None, &one).unwrap();
+        s.submit("k2", "{\"b\":2}", None, &[]).unwrap();
+        let Stored::Created { reference: r3, .. } = s
+            .submit("k3", "{\"c\":3}", None, &[share("sha256", "s3")])
+            .unwrap()
+        else {
+            panic!()
+        };
+        let all = read(&s, 0, 1000, |_| {});
+        assert_eq!(
+            ops(&all),
+            [
+                format!("1+{}", "f8".repeat(32)),
+                "2+m1".into(),
+                "3+s3".into()
+            ]
+        );
+        assert_eq!(all[0]["stored"], "0f".repeat(32));
+        assert_eq!(all[0]["quality"], 93);
+        assert_eq!(all[1].get("stored"), None);
+        assert_eq!(all[1].get("quality"), None);
+        let added = all[0]["added"].as_str().unwrap().to_string();
+        // The agreed field order.
+        let mut reading = Reading::new(1);
+        let mut lines = Vec::new();
+        s.fingerprints(&mut reading, 1, usize::MAX, &mut lines)
+            .unwrap();
+        assert_eq!(
+            lines,
+            [format!(
+                r#"{{"seq":2,"op":"add","signal":"md5","value":"m1","added":"{added}"}}"#
+            )]
+        );
+
+        // A wrong token withdraws nothing; the right one removes both entries of that report.
+        assert!(!s.withdraw(&reference, "nope").unwrap());
+        assert_eq!(read(&s, 0, 1000, |_| {}).len(), 3);
+        assert!(s.withdraw(&reference, &token).unwrap());
+        // From 0: only what is live. From 3 (a reader who had all): the two tombstones.
+        assert_eq!(ops(&read(&s, 0, 1000, |_| {})), ["3+s3"]);
+        let tombs = read(&s, 3, 1000, |_| {});
+        assert_eq!(ops(&tombs), ["4-1", "5-2"]);
+        assert_eq!(tombs[0].as_object().unwrap().len(), 4, "{}", tombs[0]);
+        // From 1 (a reader who had only the first): its tombstone, not the other's.
+        assert_eq!(ops(&read(&s, 1, 1000, |_| {})), ["3+s3", "4-1"]);
+        // Withdrawing again adds no tombstone; the values are gone from the table.
+        assert!(s.withdraw(&reference, &token).unwrap());
+        assert_eq!(read(&s, 3, 1000, |_| {}).len(), 2);
+        let values: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM fingerprints WHERE value IS NOT NULL OR report_id IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(values, 1, "only s3 keeps its value");
+
+        // The operator's status `withdrawn` removes too.
+        assert!(s.set_status(&r3, "withdrawn").unwrap());
+        assert_eq!(ops(&read(&s, 5, 1000, |_| {})), ["6-3"]);
+        assert!(read(&s, 0, 1000, |_| {}).is_empty());
+    }
+
+    #[test]
+    fn a_page_read_in_parts_is_the_page_read_at_once() {
+        let mut s = Store::setup(Connection::open_in_memory().unwrap()).unwrap();
+        let mut tokens = Vec::new();
+        for i in 0..4 {
+            let Stored::Created { reference, token } = s
+                .submit(
+                    &format!("k{i}"),
+                    &format!("{{\"n\":{i}}}"),
+                    None,
+                    &[share("md5", &format!("v{i}"))],
+                )
+                .unwrap()
+            else {
+                panic!()
+            };
+            tokens.push((reference, token));
+        }
+        // Report 0 withdrawn before anyone read: neither it nor its tombstone is served from 0.
+        assert!(s.withdraw(&tokens[0].0, &tokens[0].1).unwrap());
+        assert_eq!(ops(&read(&s, 0, 1, |_| {})), ["2+v1", "3+v2", "4+v3"]);
+        // Read in parts of one line, with report 1 (already served) and report 3 (not yet
+        // served) withdrawn after the first part: 1's tombstone follows, 3 and its own do not.
+        let mut once = false;
+        let (r1, r3) = (tokens[1].clone(), tokens[3].clone());
+        let page = read(&s, 0, 1, |s| {
+            if !once {
+                once = true;
+                assert!(s.withdraw(&r1.0, &r1.1).unwrap());
+                assert!(s.withdraw(&r3.0, &r3.1).unwrap());
+            }
+        });
+        assert_eq!(ops(&page), ["2+v1", "3+v2", "6-2"]);
+        // The same page read at once now: what a reader who read it would hold after the next.
+        assert_eq!(ops(&read(&s, 0, 1000, |_| {})), ["3+v2"]);
+        // From 3, every tombstone of an entry up to 3 (1's too: the reader may have had it).
+        assert_eq!(ops(&read(&s, 3, 1000, |_| {})), ["5-1", "6-2"]);
+        // Numbers are never reused, even after the last row goes.
+        s.conn
+            .execute("DELETE FROM fingerprints WHERE seq = 7", [])
+            .unwrap();
+        s.submit("k9", "{\"n\":9}", None, &[share("md5", "v9")])
+            .unwrap();
+        assert_eq!(ops(&read(&s, 6, 1000, |_| {})), ["8+v9"]);
+    }
+
+    #[test]
+    fn purge_removes_the_fingerprints_of_what_it_deletes() {
+        let mut s = Store::setup(Connection::open_in_memory().unwrap()).unwrap();
+        let Stored::Created { reference, .. } =
+            s.submit("k", "{}", None, &[share("md5", "v")]).unwrap()
+        else {
+            panic!()
+        };
+        s.set_status(&reference, "done").unwrap();
+        let (purged, _) = s.purge("9999", &["done"], false).unwrap();
+        assert_eq!(purged, [reference]);
+        assert_eq!(ops(&read(&s, 1, 1000, |_| {})), ["2-1"]);
+        assert!(read(&s, 0, 1000, |_| {}).is_empty());
+    }
+
+    #[test]
+    fn platforms_keys_are_kept_hashed_and_revoked_ones_read_nothing() {
+        let s = Store::setup(Connection::open_in_memory().unwrap()).unwrap();
+        let (acme, key) = s.add_platform("Acme").unwrap();
+        assert_eq!(key.len(), PLATFORM_KEY_CHARS);
+        assert!(s.add_platform("Acme").is_err(), "a live name is unique");
+        let (other, other_key) = s.add_platform("Other").unwrap();
+        assert_ne!(key, other_key);
+        let stored: Vec<u8> = s
+            .conn
+            .query_row(
+                "SELECT key_sha256 FROM platforms WHERE id = ?1",
+                [acme.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, Sha256::digest(key.as_bytes()).to_vec());
+        assert_eq!(s.platform_by_key(&key).unwrap().unwrap().id, acme.id);
+        assert!(s.platforms().unwrap()[0].last_seen_at.is_some());
+        assert_eq!(s.platform_by_key("nope").unwrap(), None);
+        assert_eq!(s.platform_by_key(&key.to_lowercase()).unwrap(), None);
+        let revoked = s.revoke_platform("Acme").unwrap().unwrap();
+        assert!(revoked.revoked_at.is_some());
+        assert_eq!(s.platform_by_key(&key).unwrap(), None);
+        assert!(s.revoke_platform("Acme").unwrap().is_none(), "no live Acme");
+        assert_eq!(
+            s.revoke_platform(&acme.id.to_string()).unwrap(),
+            Some(revoked.clone())
+        );
+        // Added again under its name, with a new key.
+        let (again, _) = s.add_platform("Acme").unwrap();
+        assert_ne!(again.id, acme.id);
+        assert_eq!(
+            s.revoke_platform(&other.id.to_string())
+                .unwrap()
+                .unwrap()
+                .name,
+            "Other"
+        );
+        assert!(s.revoke_platform("99").unwrap().is_none());
+        assert_eq!(s.platforms().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_version_2_database_gains_the_platforms_and_keeps_its_reports() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        {
+            let tx = conn.transaction().unwrap();
+            for m in &MIGRATIONS[..2] {
+                match m {
+                    Migration::Sql(sql) => tx.execute_batch(sql).unwrap(),
+                    Migration::Code(step) => step(&tx).unwrap(),
+                }
+            }
+            tx.pragma_update(None, "user_version", 2).unwrap();
+            tx.execute(
+                "INSERT INTO reports (reference, key_hmac, report, status, created_at, updated_at)
+                 VALUES ('RH-OLD00000', x'00', '{}', 'received', 'x', 'x')",
+                [],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        let s = Store::setup(conn).unwrap();
+        assert_eq!(s.get("RH-OLD00000").unwrap().unwrap().report, "{}");
+        assert!(read(&s, 0, 10, |_| {}).is_empty());
+        assert!(s.add_platform("Acme").is_ok());
+        let version: i64 = s
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 3);
     }
 }

@@ -64,6 +64,7 @@ fn intake_on(site: PathBuf, db: PathBuf, options: Options) -> Intake {
         // The defaults of `report-helper serve`.
         rate_limit: options.rate_limit.unwrap_or(30),
         status_rate_limit: options.status_rate_limit.unwrap_or(120),
+        platform_rate_limit: 60,
         trust_proxy: options
             .trust_proxy
             .iter()
@@ -325,6 +326,70 @@ async fn a_report_of_accounts_alone_is_stored_as_posted() {
     assert_eq!(reports_list(db).len(), 1);
 }
 
+/// Issue 20: the consent to share the fingerprints with platforms. A report made before the
+/// question (without `share_with_platforms`) is still accepted, and stored as not shared; one
+/// with `true` is stored with it; anything but true or false is refused as `malformed`.
+#[tokio::test]
+async fn a_report_made_before_the_consent_question_is_accepted_as_not_shared() {
+    let server = intake("consent", Options::default());
+    let db = &server.db;
+    let old = r#"{"schema":"report-helper/report@1","idempotency_key":"key-consent-000000001","created_at":"2026-12-02T23:00:00Z","language":"nl","situation":"shared","items":[],"urls":["https://a.example/x"],"good_faith":true}"#;
+    let shown = |reference: &str| -> Value {
+        let show = reports(db, &["show", reference]);
+        assert!(show.status.success());
+        serde_json::from_slice::<Value>(&show.stdout).unwrap()["report"].clone()
+    };
+    let created = server.post("application/json", old, &[]).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let report = shown(created.json()["reference"].as_str().unwrap());
+    assert_eq!(report["urls"][0], "https://a.example/x");
+    assert!(report.get("share_with_platforms").is_none(), "{report}");
+    let stored = report_helper::report::Report::from_json(&report.to_string().replacen(
+        '{',
+        r#"{"idempotency_key":"key-consent-000000001","#,
+        1,
+    ))
+    .unwrap();
+    assert!(!stored.share_with_platforms);
+
+    let consent = |key: &str, value: &str| {
+        old.replace("key-consent-000000001", key).replace(
+            r#""good_faith":true"#,
+            &format!(r#""good_faith":true,"share_with_platforms":{value}"#),
+        )
+    };
+    let created = server
+        .post(
+            "application/json",
+            &consent("key-consent-000000002", "true"),
+            &[],
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let report = shown(created.json()["reference"].as_str().unwrap());
+    assert_eq!(report["share_with_platforms"], true);
+
+    let created = server
+        .post(
+            "application/json",
+            &consent("key-consent-000000003", "false"),
+            &[],
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+
+    let r = server
+        .post(
+            "application/json",
+            &consent("key-consent-000000004", r#""yes""#),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["problem"], "malformed");
+    assert_eq!(reports_list(db).len(), 3);
+}
+
 /// Issue 16, finding 2: anyone holding a copy of a report (a backup, `reports show`, a partner
 /// it was forwarded to) could post it again, be given a new token and withdraw the report.
 #[tokio::test]
@@ -491,7 +556,8 @@ async fn a_version_1_database_is_converted_and_keeps_no_key() {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        // Version 3 (the platforms and their list) follows at once.
+        assert_eq!(version, 3);
         let problems: i64 = conn
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
                 r.get(0)
@@ -763,6 +829,57 @@ async fn cors_for_configured_origins_only() {
         f.header("access-control-allow-origin").as_deref(),
         Some("https://helpline.example")
     );
+}
+
+#[tokio::test]
+async fn the_platforms_list_is_server_to_server_no_cors() {
+    let server = intake(
+        "platforms-cors",
+        Options {
+            allow_origins: &["https://helpline.example"],
+            ..Options::default()
+        },
+    );
+    let (_, key) = report_helper_cli::store::Store::open_existing(&server.db)
+        .unwrap()
+        .add_platform("Acme")
+        .unwrap();
+    let bearer = format!("Bearer {key}");
+    let origin = ("origin", "https://helpline.example");
+    // Read with the key, even from an allowed origin: no CORS header, never cached.
+    let r = server
+        .get(
+            "/api/platform/fingerprints",
+            &[origin, ("authorization", &bearer)],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/x-ndjson")
+    );
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    // No preflight is answered for it: a page cannot be let read it.
+    let p = server
+        .send(
+            "OPTIONS",
+            "/api/platform/fingerprints",
+            &[origin, ("access-control-request-method", "GET")],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(p.status, 405);
+    assert_eq!(p.header("allow").as_deref(), Some("GET"));
+    assert!(p
+        .headers
+        .keys()
+        .all(|h| !h.as_str().starts_with("access-control-")));
+    // The key in the query is no key.
+    let q = server
+        .get(&format!("/api/platform/fingerprints?key={key}"), &[])
+        .await;
+    assert_eq!(q.status, 401);
 }
 
 #[tokio::test]
@@ -1241,6 +1358,7 @@ async fn a_missing_database_is_made_only_when_asked() {
         frame_ancestors: vec![],
         rate_limit: 30,
         status_rate_limit: 120,
+        platform_rate_limit: 60,
         trust_proxy: vec![],
         client_timeout: Duration::from_secs(10),
         max_connections: None,

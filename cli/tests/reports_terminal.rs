@@ -18,7 +18,7 @@ fn a_reports_text_is_shown_with_its_controls_and_bidi_escaped() {
     let body = without_key(&sent, "key-0123456789abcdef").unwrap();
     Store::open(&db, true)
         .unwrap()
-        .submit("key-0123456789abcdef", &body, None)
+        .submit("key-0123456789abcdef", &body, None, &[])
         .unwrap();
     let reference = reports_list(&db)[0]["reference"]
         .as_str()

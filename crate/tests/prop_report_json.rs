@@ -193,12 +193,13 @@ fn grammar_report() -> BoxedStrategy<Value> {
             proptest::option::of(text(120)),
             contact,
             prop_oneof![19 => Just(true), 1 => Just(false)],
+            proptest::option::of(any::<bool>()),
         ),
     )
         .prop_map(
             |(
                 (schema, key, created_at, language, (situation, under_18)),
-                (items, urls, explanation, contact, good_faith),
+                (items, urls, explanation, contact, good_faith, share_with_platforms),
             )| {
                 let mut report = Map::new();
                 report.insert("schema".into(), json!(schema));
@@ -225,6 +226,9 @@ fn grammar_report() -> BoxedStrategy<Value> {
                     report.insert("contact".into(), Value::Object(c));
                 }
                 report.insert("good_faith".into(), json!(good_faith));
+                if let Some(share) = share_with_platforms {
+                    report.insert("share_with_platforms".into(), json!(share));
+                }
                 Value::Object(report)
             },
         )
@@ -290,6 +294,7 @@ fn change() -> BoxedStrategy<Change> {
         "explanation",
         "contact",
         "good_faith",
+        "share_with_platforms",
         "kind",
         "sha256",
         "md5",

@@ -151,6 +151,7 @@ impl Rng {
                 email: self.maybe(),
             }),
             good_faith: self.chance(),
+            share_with_platforms: self.chance(),
         }
     }
 }
@@ -169,6 +170,7 @@ fn plain() -> Report {
         explanation: None,
         contact: None,
         good_faith: true,
+        share_with_platforms: false,
     }
 }
 
@@ -262,6 +264,8 @@ fn every_shape_of_report_is_written_as_serde_json_writes_it() {
     r.good_faith = false;
     r.explanation = Some(String::new());
     r.urls = vec![String::new(); 3];
+    check(&r);
+    r.share_with_platforms = true;
     check(&r);
 }
 

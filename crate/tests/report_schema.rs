@@ -134,6 +134,7 @@ fn full_and_bare() -> (Report, Report) {
             email: Some("sam@example.org".into()),
         }),
         good_faith: true,
+        share_with_platforms: true,
     };
     let mut bare = full.clone();
     bare.items[0].sha1 = None;
@@ -145,6 +146,7 @@ fn full_and_bare() -> (Report, Report) {
     bare.explanation = None;
     bare.contact = None;
     bare.under_18 = None;
+    bare.share_with_platforms = false;
     (full, bare)
 }
 

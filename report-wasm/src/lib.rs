@@ -81,7 +81,7 @@ fn report_error(refusal: Refusal) -> JsValue {
 //
 //   const json = reportJson({ idempotency_key, created_at, language, situation, under_18,
 //     items: [{ kind, sha256, md5, sha1, pdq: { hash, quality }, vpdq: { frames } }],
-//     urls, accounts, explanation, name, email, good_faith });
+//     urls, accounts, explanation, name, email, good_faith, share_with_platforms });
 //
 // A refusal throws an `Error` named "ReportError", with own properties `field` (a JSON path such
 // as "urls[2]" or "items[0].kind", "" for the whole report) and `problem` (a stable code of
@@ -291,6 +291,31 @@ mod tests {
             "good-faith-required",
         );
         assert_eq!(message, "good_faith: the good-faith statement is required");
+    }
+
+    #[wasm_bindgen_test]
+    fn consent_to_share_travels_only_when_given() {
+        let without = report_json(draft(&[])).unwrap();
+        assert!(without.ends_with(",\"good_faith\":true}"), "{without}");
+        for off in [JsValue::FALSE, U, JsValue::NULL] {
+            let json = report_json(draft(&[("share_with_platforms", off)])).unwrap();
+            assert_eq!(json, without);
+        }
+        let with = report_json(draft(&[("share_with_platforms", JsValue::TRUE)])).unwrap();
+        assert_eq!(
+            with,
+            without.replace(
+                ",\"good_faith\":true}",
+                ",\"good_faith\":true,\"share_with_platforms\":true}"
+            )
+        );
+        for wrong in [s("yes"), JsValue::from(1)] {
+            refused(
+                draft(&[("share_with_platforms", wrong)]),
+                "share_with_platforms",
+                "malformed",
+            );
+        }
     }
 
     #[wasm_bindgen_test]

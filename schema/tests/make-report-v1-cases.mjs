@@ -185,6 +185,10 @@ const BROKEN = [
   ['good_faith false', (r) => (r.good_faith = false), 'good_faith', 'good-faith-required'],
   ['good_faith missing', (r) => delete r.good_faith, '', 'malformed', 'missing field `good_faith`'],
   ['good_faith "yes"', (r) => (r.good_faith = 'yes'), '', 'malformed', 'invalid type: string "yes"'],
+  // Issue 20: the consent to share the fingerprints with platforms is true or false, nothing else.
+  ['share_with_platforms "yes"', (r) => (r.share_with_platforms = 'yes'), '', 'malformed', 'invalid type: string "yes"'],
+  ['share_with_platforms 1', (r) => (r.share_with_platforms = 1), '', 'malformed', 'invalid type: integer `1`'],
+  ['share_with_platforms null', (r) => (r.share_with_platforms = null), '', 'malformed', 'invalid type: null'],
   ['neither items nor URLs', (r) => { r.items = []; r.urls = []; }, 'items', 'empty'],
   ['created_at with +01:00', (r) => (r.created_at = '2026-11-27T22:57:00+01:00'), 'created_at', 'not-utc-timestamp'],
   ['a bad idempotency key', (r) => (r.idempotency_key = 'short'), 'idempotency_key', 'not-idempotency-key'],
@@ -397,6 +401,33 @@ export function cases() {
       '"explanation"',
       '"accounts":[{"platform":"Snapchat","name":"sanne_fake"},{"platform":"X","name":"@x"}],"explanation"',
     ),
+  });
+
+  // Issue 20: the consent to share the fingerprints. Absent (a report made before the question)
+  // and false both mean not shared, and the canonical form leaves it out: the same bytes as
+  // before. true is written last, after good_faith.
+  out.push({
+    name: 'share_with_platforms absent: not shared, the canonical form unchanged',
+    report: valid(),
+    valid: true,
+    canonical: VALID_CANONICAL,
+  });
+  out.push({
+    name: 'share_with_platforms false: not shared, left out of the canonical form',
+    report: { ...valid(), share_with_platforms: false },
+    valid: true,
+    canonical: VALID_CANONICAL,
+  });
+  out.push({
+    name: 'share_with_platforms true, given first: written last',
+    report: { share_with_platforms: true, ...valid() },
+    valid: true,
+    canonical: VALID_CANONICAL.replace(/}$/, ',"share_with_platforms":true}'),
+  });
+  out.push({
+    name: 'share_with_platforms true in a report about a minor',
+    report: changed((r) => { delete r.contact; r.under_18 = true; r.share_with_platforms = true; }),
+    valid: true,
   });
 
   // The stored pixels' PDQ right after the displayed picture's.

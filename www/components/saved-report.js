@@ -28,6 +28,7 @@ const draftOf = (r) => ({
   name: r.contact?.name ?? '',
   email: r.contact?.email ?? '',
   good_faith: r.good_faith,
+  share_with_platforms: r.share_with_platforms,
 });
 
 /**

@@ -10,7 +10,7 @@ import { core } from './core.js';
  * caller meant to send is lost without a word.
  * @param {{idempotency_key: string, created_at: string, language: string, situation: string,
  *   items: object[], urls: string[], explanation?: string, name?: string, email?: string,
- *   good_faith: boolean}} draft
+ *   good_faith: boolean, share_with_platforms?: boolean}} draft
  * @returns {Promise<{json: string, report: object}>}
  * @throws {ReportHelperError} code 'invalid-report', with `field` (a JSON path such as
  *   `urls[3]`, '' for the whole report) and `problem` (the core's code, such as 'not-email')

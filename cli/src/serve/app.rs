@@ -20,7 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::{json_answer, ApiError};
 use super::rate_limit::client_address;
-use super::{cors, site, AppState};
+use super::{cors, platform, site, AppState};
 use crate::code;
 use crate::store::{without_key, Store, Stored};
 
@@ -85,6 +85,14 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), cors::preflight))
         .layer(set(header::CACHE_CONTROL, "no-store"))
         .layer(set(CORP, "same-origin"));
+    // Server to server: no CORS (no page reads the list), and the key only in a header.
+    let platforms = Router::new()
+        .route(
+            "/api/platform/fingerprints",
+            get(platform::fingerprints).fallback(takes("GET")),
+        )
+        .layer(set(header::CACHE_CONTROL, "no-store"))
+        .layer(set(CORP, "same-origin"));
     let site = Router::new()
         .fallback(site::file)
         .layer(from_fn_with_state(state.clone(), cors::allow_origin))
@@ -103,7 +111,8 @@ pub fn app(state: AppState) -> Router {
             None,
         )
     };
-    api.merge(site)
+    api.merge(platforms)
+        .merge(site)
         .layer(from_fn(one_host))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
@@ -217,13 +226,15 @@ async fn submit(
     // Stored, shown and compared without its key, which is kept only as a keyed hash.
     let canonical = without_key(&report.to_json(), &key)
         .ok_or_else(|| failed(&"the canonical JSON holds no idempotency_key after its schema"))?;
+    // What goes on the platforms' list if the report is new: nothing unless the person chose.
+    let shares = crate::platforms::shares(&report);
     let stored = tokio::task::spawn_blocking(move || {
         let mut store = state.store.lock().unwrap_or_else(|e| e.into_inner());
         // Checked before (never write into a file that is gone) and after (it went while the
         // report was written): a 201 only for a report in the file the path names.
         still_there(&state, &store)?;
         let stored = store
-            .submit(&key, &canonical, token.as_deref())
+            .submit(&key, &canonical, token.as_deref(), &shares)
             .map_err(|e| failed(&e))?;
         still_there(&state, &store)?;
         Ok::<_, ApiError>(stored)

@@ -36,6 +36,11 @@ pub enum ApiError {
     /// 422: a POST's `Authorization` header is not `Bearer` and a token of 26 Crockford base32
     /// characters.
     NotAToken,
+    /// 401, `WWW-Authenticate: Bearer`: the platforms' list without a platform's key, with an
+    /// unknown one or a revoked one: the same answer for all.
+    NotAPlatform,
+    /// 400: a query parameter of the platforms' list that is not one, or not in its range.
+    BadQuery { field: &'static str, why: String },
     /// 409: the `idempotency_key` was already used for a different report.
     KeyReused,
     /// 404: no such report, or not this token (or none): the same answer for all.
@@ -151,6 +156,15 @@ impl IntoResponse for ApiError {
                 "",
                 "not-a-token",
             ),
+            ApiError::NotAPlatform => (
+                S::UNAUTHORIZED,
+                "the list needs Authorization: Bearer and the key of a platform registered and \
+                 not revoked"
+                    .into(),
+                "",
+                "not-a-platform-key",
+            ),
+            ApiError::BadQuery { field, why } => (S::BAD_REQUEST, why.clone(), *field, "bad-query"),
             ApiError::KeyReused => (
                 S::CONFLICT,
                 "this idempotency_key was already used for a different report".into(),
@@ -199,6 +213,13 @@ impl IntoResponse for ApiError {
             r.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after.as_secs().max(1)),
+            );
+        }
+        if let ApiError::NotAPlatform = self {
+            // RFC 9110 section 15.5.2: a 401 says which scheme it takes.
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"platforms\""),
             );
         }
         r

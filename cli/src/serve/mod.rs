@@ -5,6 +5,7 @@
 //! | `app.rs` | `app()`: the router, the API's handlers and the headers of every answer |
 //! | `error.rs` | `ApiError`: every refusal of the API, and the JSON it answers |
 //! | `cors.rs` | the CORS answers for `--allow-origin` |
+//! | `platform.rs` | the platforms' list of shared fingerprints |
 //! | `site.rs` | the built site's files |
 //! | `rate_limit.rs` | the limits of requests per client, and the client's address behind a proxy |
 //! | `connection.rs` | the connection loop: timeouts, the head's size, the caps of connections, graceful shutdown |
@@ -13,6 +14,7 @@ mod app;
 mod connection;
 mod cors;
 mod error;
+mod platform;
 mod rate_limit;
 mod site;
 
@@ -43,6 +45,8 @@ pub struct Config {
     pub rate_limit: u32,
     /// GETs and DELETEs of a report a client may send per minute; 0: no limit.
     pub status_rate_limit: u32,
+    /// GETs of the platforms' list a client may send per minute; 0: no limit.
+    pub platform_rate_limit: u32,
     /// The reverse proxies whose `Forwarded` or `X-Forwarded-For` names the client.
     pub trust_proxy: Vec<Cidr>,
     /// How long a client may take to send a request's head, then its body, and to take in any
@@ -70,6 +74,7 @@ pub struct AppState {
     frame_ancestors: Vec<String>,
     limiter: Arc<Limiter>,
     status_limiter: Arc<Limiter>,
+    platform_limiter: Arc<Limiter>,
     trust_proxy: Vec<Cidr>,
     client_timeout: Duration,
     /// Whether the log already said that the database was removed or replaced (it says so once).
@@ -101,6 +106,7 @@ impl AppState {
             frame_ancestors: config.frame_ancestors.clone(),
             limiter: Arc::new(Limiter::per_minute(config.rate_limit)),
             status_limiter: Arc::new(Limiter::per_minute(config.status_rate_limit)),
+            platform_limiter: Arc::new(Limiter::per_minute(config.platform_rate_limit)),
             trust_proxy: config.trust_proxy.clone(),
             client_timeout: config.client_timeout,
             lost_logged: AtomicBool::new(false),
@@ -112,6 +118,11 @@ impl AppState {
     pub fn limiters(&self) -> (Arc<Limiter>, Arc<Limiter>) {
         (self.limiter.clone(), self.status_limiter.clone())
     }
+
+    /// The limiter of the platforms' list.
+    pub fn platform_limiter(&self) -> Arc<Limiter> {
+        self.platform_limiter.clone()
+    }
 }
 
 pub fn run(config: Config) -> Result<(), String> {
@@ -121,12 +132,14 @@ pub fn run(config: Config) -> Result<(), String> {
         // Every 10 seconds, the limiters forget the clients whose limit is whole again: their
         // memory is that of the clients of the last minute.
         let limiters = state.limiters();
+        let platform_limiter = state.platform_limiter();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(10));
             loop {
                 every.tick().await;
                 limiters.0.retain_recent();
                 limiters.1.retain_recent();
+                platform_limiter.retain_recent();
             }
         });
         let app = app(state);

@@ -27,6 +27,16 @@ impl PdqHash {
         PdqHash { words }
     }
 
+    /// The 16 words of 16 bits: word `i` holds bits `16 * i ..= 16 * i + 15`.
+    pub fn words(&self) -> [u16; 16] {
+        self.words
+    }
+
+    /// The inverse of [`PdqHash::words`].
+    pub fn from_words(words: [u16; 16]) -> PdqHash {
+        PdqHash { words }
+    }
+
     /// Whether bit `k` (0..256) is set.
     pub fn bit(&self, k: usize) -> bool {
         self.words[k >> 4] >> (k & 15) & 1 == 1

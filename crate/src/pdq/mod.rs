@@ -6,6 +6,7 @@
 
 mod dct;
 mod hash;
+pub mod index;
 mod jarosz;
 
 use core::fmt;

@@ -28,6 +28,8 @@ pub struct ReportDraft {
     pub name: String,
     pub email: String,
     pub good_faith: bool,
+    /// Consent to share the fingerprints with platforms; `false` unless the person chose it.
+    pub share_with_platforms: bool,
 }
 
 impl ReportDraft {
@@ -224,6 +226,7 @@ impl Report {
             explanation: given(draft.explanation),
             contact,
             good_faith: draft.good_faith,
+            share_with_platforms: draft.share_with_platforms,
         };
         report.validate()?;
         report.check_size(report.to_json().len())?;

@@ -96,6 +96,10 @@ impl Report {
         report
             .key("good_faith")
             .push_str(if self.good_faith { "true" } else { "false" });
+        // Only when given: a report without consent stays byte for byte what it was before.
+        if self.share_with_platforms {
+            report.key("share_with_platforms").push_str("true");
+        }
         report.close();
         out
     }

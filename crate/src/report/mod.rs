@@ -6,8 +6,8 @@
 //!
 //! Never in it: file names, sizes, dimensions, dates or EXIF of the originals. Only digests, PDQ
 //! hashes, a video's vPDQ frame hashes (no frame numbers, times or qualities), URLs, accounts
-//! named without a link, the situation
-//! and what the person chose to write.
+//! named without a link, the situation, what the person chose to write, and whether the person
+//! consents to the fingerprints being shared with platforms.
 //!
 //! - [`draft`]: what the page gathers, and how it becomes a report; [`value`]: a draft given
 //!   as one JavaScript object, checked key by key.
@@ -261,6 +261,18 @@ pub struct Report {
     )]
     pub contact: Option<Contact>,
     pub good_faith: bool,
+    /// The person's consent that the helpline shares the report's fingerprints (never its
+    /// links, accounts, text or contact) with platforms that block copies. Optional: absent
+    /// means `false` (reports made before the question), and the JSON carries it only when
+    /// `true`, so a report without consent is byte for byte what it was before.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_false"))]
+    pub share_with_platforms: bool,
+}
+
+/// For serde's `skip_serializing_if`: `share_with_platforms` is written only when `true`.
+#[cfg(feature = "serde")]
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Report {

@@ -32,6 +32,7 @@ fn draft() -> ReportDraft {
         name: "".into(),
         email: " someone@example.org ".into(),
         good_faith: true,
+        share_with_platforms: false,
     }
 }
 
@@ -122,6 +123,60 @@ fn strings_are_escaped_as_json_requires_and_no_more() {
     assert!(report
         .to_json()
         .ends_with(",\"contact\":{},\"good_faith\":false}"));
+}
+
+#[test]
+fn consent_to_share_is_written_last_and_only_when_given() {
+    let without = Report::from_draft(draft()).unwrap();
+    assert!(!without.share_with_platforms);
+    let json = without.to_json();
+    assert!(!json.contains("share_with_platforms"), "{json}");
+    assert!(json.ends_with(",\"good_faith\":true}"), "{json}");
+    let mut d = draft();
+    d.share_with_platforms = true;
+    let with = Report::from_draft(d).unwrap();
+    assert!(with.share_with_platforms);
+    assert_eq!(
+        with.to_json(),
+        json.replace(
+            ",\"good_faith\":true}",
+            ",\"good_faith\":true,\"share_with_platforms\":true}"
+        )
+    );
+    // A minor's report may share too (as Take It Down does for children): the consent is kept.
+    let mut d = draft();
+    d.under_18 = Some(true);
+    d.share_with_platforms = true;
+    assert!(Report::from_draft(d).unwrap().share_with_platforms);
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn the_endpoint_reads_consent_absent_false_and_true() {
+    let json = Report::from_draft(draft()).unwrap().to_json();
+    let old = Report::from_json(&json).unwrap();
+    assert!(
+        !old.share_with_platforms,
+        "a report made before the question"
+    );
+    assert_eq!(old.to_json(), json, "and it is written back unchanged");
+    let with_key = |v: &str| {
+        json.replace(
+            "\"good_faith\":true",
+            &format!("\"good_faith\":true,\"share_with_platforms\":{v}"),
+        )
+    };
+    let no = Report::from_json(&with_key("false")).unwrap();
+    assert!(!no.share_with_platforms);
+    assert_eq!(no.to_json(), json, "false is written as absent");
+    let yes = Report::from_json(&with_key("true")).unwrap();
+    assert!(yes.share_with_platforms);
+    assert_eq!(yes.to_json(), with_key("true"));
+    for wrong in ["\"yes\"", "1", "null", "{}"] {
+        let e = Report::from_json(&with_key(wrong)).unwrap_err();
+        assert!(matches!(e.problem, Problem::Malformed(_)), "{wrong}: {e}");
+        assert_eq!(e.field, "", "{wrong}");
+    }
 }
 
 #[test]

@@ -175,6 +175,7 @@ const DRAFT_KEYS: &[&str] = &[
     "name",
     "email",
     "good_faith",
+    "share_with_platforms",
 ];
 const ITEM_KEYS: &[&str] = &["kind", "sha256", "md5", "sha1", "pdq", "pdq_stored", "vpdq"];
 
@@ -185,8 +186,8 @@ impl ReportDraft {
     /// `sha256`, `md5`, optional `sha1`, `pdq: {hash, quality}`, `pdq_stored: {hash, quality}`
     /// (only beside `pdq`) and, for a video,
     /// `vpdq: {frames: [{hash, quality}, …]}`), `urls`, `accounts` (each `{platform, name}`),
-    /// `explanation`, `name`, `email` and
-    /// `good_faith`. A key the report does not know is refused (`malformed`, field `""`), not
+    /// `explanation`, `name`, `email`,
+    /// `good_faith` and `share_with_platforms` (optional). A key the report does not know is refused (`malformed`, field `""`), not
     /// dropped; a value of the wrong type is `malformed` on its field, a required one left
     /// `undefined` or `null` is `missing`; names and frames are checked here, the rest by
     /// [`Report::from_draft`](super::Report::from_draft).
@@ -231,6 +232,17 @@ impl ReportDraft {
             _ => {
                 return Err(err(
                     "good_faith",
+                    Problem::Malformed("expected true or false".into()),
+                )
+                .into())
+            }
+        };
+        d.share_with_platforms = match draft.get("share_with_platforms") {
+            Value::Bool(b) => *b,
+            v if v.absent() => false,
+            _ => {
+                return Err(err(
+                    "share_with_platforms",
                     Problem::Malformed("expected true or false".into()),
                 )
                 .into())
