@@ -981,3 +981,190 @@ fn the_list_is_read_from_the_intakes_endpoint_page_by_page() {
         r.stderr
     );
 }
+
+/// `report-helper serve`, as built, on a free port of the loopback; killed when dropped.
+struct Intake {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Drop for Intake {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request with `Connection: close`: the status and the body (the answers read here have a
+/// length, not chunks).
+fn http(addr: &str, method: &str, path: &str, auth: Option<&str>, body: &str) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(token) = auth {
+        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    if !body.is_empty() {
+        request.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    s.write_all(request.as_bytes()).unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    (
+        head.split(' ').nth(1).unwrap().parse().unwrap(),
+        body.to_string(),
+    )
+}
+
+#[test]
+fn a_shared_report_at_the_real_intake_is_matched_until_it_is_withdrawn() {
+    let s = setup("match-intake");
+    let (site, db) = common::intake::setup("match-intake");
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--init",
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .args(["--site", site.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("{first:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    let intake = Intake { child, addr };
+    let added = Command::new(BIN)
+        .args(["platforms", "add", "Acme", "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
+    let key = serde_json::from_slice::<Value>(&added.stdout).unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The report the page would send for the turned photo and the video, shared.
+    let photo = s
+        .photos
+        .iter()
+        .find(|p| p.name == "b/turned/orientation-6.jpg")
+        .unwrap();
+    let video = s.dir.join("videos/mandel-h264.mp4");
+    let photo_path = s.dir.join("photos").join(photo.name);
+    let digests = hashlib(&[photo_path.clone(), video.clone()]);
+    let report = json!({
+        "schema": "report-helper/report@1",
+        "idempotency_key": "match-intake-00000001",
+        "created_at": "2026-12-03T12:00:00.000Z",
+        "language": "en",
+        "situation": "shared",
+        "items": [
+            {"kind": "image", "sha256": digests[0].1, "md5": digests[0].2,
+             "pdq": {"hash": photo.displayed, "quality": 100},
+             "pdq_stored": {"hash": photo.stored.clone().unwrap(), "quality": 100}},
+            {"kind": "video", "sha256": digests[1].1, "md5": digests[1].2,
+             "vpdq": {"seconds_per_hash": 1, "hashes": vpdq_value("mandel-h264.mp4")}}
+        ],
+        "urls": ["https://example.com/a"],
+        "good_faith": true,
+        "share_with_platforms": true
+    });
+    let (status, body) = http(
+        &intake.addr,
+        "POST",
+        "/api/reports",
+        None,
+        &report.to_string(),
+    );
+    assert_eq!(status, 201, "{body}");
+    let posted: Value = serde_json::from_str(&body).unwrap();
+
+    let url = format!("http://{}/api/platform/fingerprints", intake.addr);
+    let (photos, videos) = (s.dir.join("photos"), s.dir.join("videos"));
+    let args = [
+        "match",
+        "--list",
+        &url,
+        photos.to_str().unwrap(),
+        videos.to_str().unwrap(),
+    ];
+    let env = [("REPORT_HELPER_PLATFORM_KEY", key.as_str())];
+    let r = run(&args, &env);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the list has 6 entries: 2 sha256, 2 md5, 1 pdq, 1 vpdq"),
+        "{}",
+        r.stderr
+    );
+    let got = by_path(lines(&r.stdout));
+    let at = |p: &Path| &got[&p.display().to_string()]["matches"];
+    let signals = |p: &Path| -> Vec<String> {
+        at(p)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["signal"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The photo by its PDQ hash and its digests; the photo turned otherwise, by the stored
+    // pixels; the video by its digests and vPDQ; the cut video by vPDQ, with the reference's
+    // percentages.
+    assert_eq!(signals(&photo_path), ["pdq", "md5", "sha256"]);
+    let listed = BTreeMap::from([(
+        0,
+        Listed {
+            displayed: photo.displayed.clone(),
+            stored: photo.stored.clone(),
+        },
+    )]);
+    let mut pdq = expected_pdq(photo, &listed, 31)[0].1.clone();
+    pdq["id"] = at(&photo_path)[0]["id"].clone();
+    assert_eq!(at(&photo_path)[0], pdq);
+    let turned3 = photos.join("b/turned/orientation-3.jpg");
+    assert_eq!(at(&turned3)[0]["file"], "stored");
+    assert_eq!(at(&turned3)[0]["listed"], "stored");
+    assert_eq!(signals(&video), ["md5", "sha256", "vpdq"]);
+    let cut = videos.join("mandel-cut.mp4");
+    let (query, compared) = reference_percentages("mandel-cut.mp4", "mandel-h264.mp4");
+    assert_eq!(signals(&cut), ["vpdq"]);
+    assert_eq!(
+        (
+            at(&cut)[0]["file_percent"].as_f64(),
+            at(&cut)[0]["listed_percent"].as_f64()
+        ),
+        (Some(query), Some(compared))
+    );
+    assert_eq!(
+        signals(&videos.join("other-testsrc2.mp4")),
+        Vec::<String>::new()
+    );
+
+    // Withdrawn: its removes reach the platform, and nothing matches any more.
+    let path = format!("/api/reports/{}", posted["reference"].as_str().unwrap());
+    let (status, body) = http(&intake.addr, "DELETE", &path, posted["token"].as_str(), "");
+    assert!((200..300).contains(&status), "{status} {body}");
+    let r = run(&args, &env);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("the list has 0 entries"), "{}", r.stderr);
+    assert!(lines(&r.stdout).iter().all(|l| l["matches"] == json!([])));
+}
