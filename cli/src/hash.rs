@@ -50,12 +50,18 @@ pub fn hash_file(path: &Path, options: Options) -> Outcome {
         let pdq = content.and_then(|(format, bytes)| {
             hash_image(format, &bytes, options.size, MAX_DECODE_MEMORY).map_err(NoPdq::Decode)
         });
-        let vpdq = options.vpdq.then(|| match digests.size {
-            0 => Err(VpdqError::NotAVideo("empty file (0 bytes)".into())),
-            _ => hash_video(path),
-        });
+        let vpdq = options.vpdq.then(|| video_hashes(path, digests.size));
         FileHashes { digests, pdq, vpdq }
     })
+}
+
+/// The vPDQ hash of the file at `path`, which was read and is `size` bytes long (`hash --vpdq`;
+/// `match` for a file that is not an image when the list has videos).
+pub fn video_hashes(path: &Path, size: u64) -> Result<VideoHashes, VpdqError> {
+    match size {
+        0 => Err(VpdqError::NotAVideo("empty file (0 bytes)".into())),
+        _ => hash_video(path),
+    }
 }
 
 /// One output line. Every line has the same keys, in this order; `sha1` only with `--sha1`,

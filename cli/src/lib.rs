@@ -3,14 +3,15 @@
 //! speak to it in-process.
 //!
 //! What uses what (no cycles): `hash` reads with `read` and decodes with `decode` and `vpdq`;
-//! `verify` reads with `read`; `hash`, `verify`, `reports` and `platforms` escape what they print
-//! with `terminal`; `serve`, `reports` and `platforms` keep reports, platforms and the shared list
+//! `matching` reads a platforms' hash list and hashes with `hash`; `verify` reads with `read`;
+//! `hash`, `verify`, `matching`, `reports` and `platforms` escape what they print with `terminal`; `serve`, `reports` and `platforms` keep reports, platforms and the shared list
 //! in `store`, whose codes `code` makes and reads; `serve` asks `platforms` what of a report is
 //! shared.
 
 pub mod code;
 pub mod decode;
 pub mod hash;
+pub mod matching;
 pub mod platforms;
 pub mod read;
 pub mod reports;

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use report_helper::pdq::PdqSize;
 
 use report_helper_cli::hash::{hash_file, json_line, Options};
-use report_helper_cli::{platforms, reports, serve, verify};
+use report_helper_cli::{matching, platforms, reports, serve, verify};
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +43,59 @@ enum Command {
     /// Says which items of a receipt (or evidence ZIP) each FILE is, by its digests.
     #[command(long_about = VERIFY_ABOUT)]
     Verify(VerifyArgs),
+    /// Matches files and folders against a platforms' hash list (a file, or the intake's list).
+    #[command(long_about = MATCH_ABOUT)]
+    Match(MatchArgs),
+}
+
+const MATCH_ABOUT: &str = "\
+Matches files and folders against a platforms' hash list; one JSON line per file.
+
+LIST is a file of the list's JSON lines (as `report-helper fingerprints export` writes), or the
+http(s) URL of an intake's list endpoint (https://HOST/api/platform/fingerprints), read page by
+page with the key in the environment variable REPORT_HELPER_PLATFORM_KEY (never on the command
+line, where every user of the machine can see it). Adds and removes are replayed in order; a
+line that is not a list line (bad JSON, an unknown op or signal, a bad hex or base64 value, seq
+not going up) stops the command with its number.
+
+Each PATH is a file, or a folder whose files are all read, in its subfolders too (links to
+folders inside are not followed). Every file is hashed as `report-helper hash` does: SHA-256 and
+MD5 of every byte, whatever the size; PDQ of a JPEG, PNG, WebP, GIF or BMP, of the picture as
+displayed and, when it has an EXIF orientation, of the pixels as stored; and, when the list has
+videos, vPDQ of any other file FFmpeg reads as a video.
+
+A file matches an entry when:
+  sha256, md5  the digest is the same;
+  pdq          one of the file's PDQ hashes (quality 50 or more) is within --pdq-threshold bits
+               of the entry's displayed or stored hash (the closest pair is shown);
+  vpdq         by the reference's rule: at least 80 % of the file's frames (quality 50 or more,
+               duplicates dropped) are within 31 bits of some frame of the listed video.
+
+Output, one line per file, in the order walked (a folder's files by name):
+  {\"path\": PATH, \"matches\": [
+     {\"id\": seq of the entry's add, \"signal\": \"sha256\" | \"md5\"},
+     {\"id\": ..., \"signal\": \"pdq\", \"distance\": bits, \"file\": \"displayed\" | \"stored\",
+      \"listed\": \"displayed\" | \"stored\"},
+     {\"id\": ..., \"signal\": \"vpdq\", \"file_percent\": 0-100, \"listed_percent\": 0-100}],
+   \"note\": why the photo's PDQ hash was not compared (only then),
+   \"error\": null or why the file could not be read}
+Matches come by id. A summary goes to stderr.
+
+Exit status, as grep's: 0 when some file matched, 1 when none did, 2 on an error: a list that
+cannot be read or has a bad line (nothing is matched then), or a file or folder that could not
+be read (every other line is still printed).";
+
+#[derive(clap::Args)]
+struct MatchArgs {
+    /// The list: a file of JSON lines, or the http(s) URL of the intake's list endpoint.
+    #[arg(long, value_name = "FILE_OR_URL")]
+    list: String,
+    /// Most bits a file's PDQ hash may differ from a listed one by and match (Meta's: 31).
+    #[arg(long, value_name = "BITS", default_value_t = 31, value_parser = clap::value_parser!(u32).range(0..=256))]
+    pdq_threshold: u32,
+    /// Files and folders to match.
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
 }
 
 const VERIFY_ABOUT: &str = "\
@@ -302,6 +355,7 @@ fn main() -> ExitCode {
         Command::Platforms(command) => return platforms::run(command),
         Command::Fingerprints(command) => return platforms::run_fingerprints(command),
         Command::Verify(args) => return verify::run(&args.receipt, &args.files),
+        Command::Match(args) => return matching::run(&args.list, args.pdq_threshold, &args.paths),
     };
     let options = Options {
         size: match args.pdq {
