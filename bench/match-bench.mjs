@@ -89,7 +89,8 @@ console.log(`where the time goes, by (a)'s own count (PdqIndex::work): a query r
 console.log(`ratios: qps (a)/(b) ${(ours.search_qps / ours.scan_qps).toFixed(0)}, (a)/(c) ${(ours.search_qps / meta.qps).toFixed(1)}; `
   + `build s (a)/(c) ${(ours.build_s / meta.build_s).toFixed(3)}; RSS after build (a)/(c) `
   + `${((ours.rss_built - ours.rss_start) / (meta.rss_built - meta.rss_start)).toFixed(2)}`);
-console.log(`goal: >= 10,000 qps on one core: ${ours.search_qps.toFixed(0)} (${met(ours.search_qps >= 10_000)})`);
+console.log(`goal: >= 10,000 qps on one core: ${ours.search_qps.toFixed(0)} (${met(ours.search_qps >= 10_000)}); per second of `
+  + `its CPU time (what the shared machine's other work does not take): ${ours.search_qps_cpu.toFixed(0)}`);
 console.log(`goal: index memory < 1 GiB: ${mib(ours.memory_bytes)} MiB by its own count (${met(ours.memory_bytes < 2 ** 30)}), `
   + `${mib(ours.rss_built - ours.rss_start)} MiB resident`);
 console.log(`goal: recall exactly 100 % of brute force: ${exact(ours.differ, ours.brute_queries)} (${met(ours.differ === 0)})`);
