@@ -72,3 +72,4 @@ bench: build
 	node bench/intake-bench.mjs
 	node bench/vpdq-bench.mjs
 	node bench/engines-bench.mjs
+	node bench/match-bench.mjs

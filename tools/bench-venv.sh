@@ -4,7 +4,8 @@
 # PyPI package pdqhash, Meta's reference vPDQ through PyPI vpdq (its C++ and FFmpeg's libraries),
 # python-threatexchange for vPDQ's matching rule, plus numpy and Pillow, all pinned. Does nothing when the
 # stamp file already lists these exact pins. Then builds target/bench/pdq-reference-cpp (the same
-# C++ without Python). Needs python3 (3.11 here) with venv, and g++.
+# C++ without Python) and target/bench/meta-mih (Meta's MIH index, for the matcher benchmark).
+# Needs python3 (3.11 here) with venv, and g++.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,11 +50,14 @@ from threatexchange.extensions.vpdq.vpdq_brute_matcher import match_VPDQ_hash_br
   echo "$want" >"$stamp"
 fi
 
-# The same reference C++ without Python, for bench/pdq/reference.cpp: from pdqhash's sdist (the
-# ThreatExchange sources it vendors), with the flags pdqhash itself is built with.
+# The same reference C++ without Python, for bench/pdq/reference.cpp, and Meta's MIH index for
+# bench/match/meta_mih.cpp: from pdqhash's sdist (the ThreatExchange sources it vendors, BSD
+# licence, read from target/ and never copied into this repository), with the flags pdqhash
+# itself is built with.
 cpp=target/bench/pdq-reference-cpp
-if [ ! -x "$cpp" ] || [ bench/pdq/reference.cpp -nt "$cpp" ]; then
-  src=target/bench/pdqhash-sdist
+mih=target/bench/meta-mih
+src=target/bench/pdqhash-sdist
+if [ ! -x "$cpp" ] || [ bench/pdq/reference.cpp -nt "$cpp" ] || ! [ -d "$src"/pdqhash-0.2.8/ThreatExchange ]; then
   rm -rf "$src" && mkdir -p "$src"
   "$venv/bin/python" -m pip download -q --disable-pip-version-check --no-deps --no-build-isolation \
     --no-binary :all: -d "$src" "${reqs[@]}"
@@ -62,4 +66,8 @@ if [ ! -x "$cpp" ] || [ bench/pdq/reference.cpp -nt "$cpp" ]; then
   g++ -std=c++11 -O3 -DNDEBUG -fwrapv -I "$te" -o "$cpp" bench/pdq/reference.cpp \
     "$te"/pdq/cpp/hashing/pdqhashing.cpp "$te"/pdq/cpp/hashing/torben.cpp \
     "$te"/pdq/cpp/downscaling/downscaling.cpp "$te"/pdq/cpp/common/pdqhashtypes.cpp
+fi
+if [ ! -x "$mih" ] || [ bench/match/meta_mih.cpp -nt "$mih" ] || [ "$src" -nt "$mih" ]; then
+  te=$(echo "$src"/pdqhash-*/ThreatExchange)
+  g++ -std=c++11 -O3 -DNDEBUG -fwrapv -I "$te" -o "$mih" bench/match/meta_mih.cpp "$te"/pdq/cpp/common/pdqhashtypes.cpp
 fi
