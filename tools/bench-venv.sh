@@ -53,7 +53,8 @@ fi
 # The same reference C++ without Python, for bench/pdq/reference.cpp, and Meta's MIH index for
 # bench/match/meta_mih.cpp: from pdqhash's sdist (the ThreatExchange sources it vendors, BSD
 # licence, read from target/ and never copied into this repository), with the flags pdqhash
-# itself is built with.
+# itself is built with; the MIH with -mpopcnt too, as our index counts bits with that
+# instruction where the CPU has it (x86-64's baseline lacks it).
 cpp=target/bench/pdq-reference-cpp
 mih=target/bench/meta-mih
 src=target/bench/pdqhash-sdist
@@ -67,7 +68,7 @@ if [ ! -x "$cpp" ] || [ bench/pdq/reference.cpp -nt "$cpp" ] || ! [ -d "$src"/pd
     "$te"/pdq/cpp/hashing/pdqhashing.cpp "$te"/pdq/cpp/hashing/torben.cpp \
     "$te"/pdq/cpp/downscaling/downscaling.cpp "$te"/pdq/cpp/common/pdqhashtypes.cpp
 fi
-if [ ! -x "$mih" ] || [ bench/match/meta_mih.cpp -nt "$mih" ] || [ "$src" -nt "$mih" ]; then
+if [ ! -x "$mih" ] || [ bench/match/meta_mih.cpp -nt "$mih" ] || [ "$src" -nt "$mih" ] || [ "$0" -nt "$mih" ]; then
   te=$(echo "$src"/pdqhash-*/ThreatExchange)
-  g++ -std=c++11 -O3 -DNDEBUG -fwrapv -I "$te" -o "$mih" bench/match/meta_mih.cpp "$te"/pdq/cpp/common/pdqhashtypes.cpp
+  g++ -std=c++11 -O3 -DNDEBUG -fwrapv -mpopcnt -I "$te" -o "$mih" bench/match/meta_mih.cpp "$te"/pdq/cpp/common/pdqhashtypes.cpp
 fi

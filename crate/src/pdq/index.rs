@@ -352,6 +352,22 @@ impl PdqIndex {
 
     /// The same as [`PdqIndex::search`], by comparing `query` with every hash.
     pub fn scan(&self, query: &PdqHash, threshold: u32, out: &mut Vec<(u32, u32)>) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("popcnt") {
+            // SAFETY: the CPU was just seen to have the feature the function is compiled for.
+            return unsafe { self.scan_popcnt(query, threshold, out) };
+        }
+        self.scan_body(query, threshold, out)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt")]
+    fn scan_popcnt(&self, query: &PdqHash, threshold: u32, out: &mut Vec<(u32, u32)>) {
+        self.scan_body(query, threshold, out)
+    }
+
+    #[inline(always)]
+    fn scan_body(&self, query: &PdqHash, threshold: u32, out: &mut Vec<(u32, u32)>) {
         let q = Packed::of(query);
         for (slot, h) in self.hashes.iter().enumerate() {
             let d = h.distance(&q);
