@@ -207,3 +207,18 @@ for (const lang of ['en', 'nl']) {
     await context.close();
   });
 }
+
+test('"Send a saved report" takes a saved report with the choice, and posts it byte for byte', async ({ page }) => {
+  // A report with the choice, in the canonical form the cases file pins (written by hand there).
+  const cases = JSON.parse(await readFile(join(import.meta.dirname, '../schema/tests/report-v1-cases.json'), 'utf8'));
+  const { canonical } = cases.find((c) => c.name === 'share_with_platforms true, given first: written last');
+  expect(canonical.endsWith(',"share_with_platforms":true}')).toBe(true);
+  const file = { saved_report: 'report-helper/saved-report@1', token: 'ABCDEFGHJKMNPQRSTVWXYZ0123', report: canonical };
+  const requests = await fulfilReports(page, { reference: 'RH-CONS-0004', token: file.token });
+  await startFlow(page, { lang: 'en' });
+  const el = helper(page);
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), el.locator('#send-saved').click()]);
+  await chooser.setFiles({ name: 'saved-report-2026-12-03.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+  await waitSent(page);
+  expect(requests.map((r) => r.body)).toEqual([canonical]);
+});
