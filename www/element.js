@@ -465,6 +465,8 @@ export class ReportHelper extends HTMLElement {
   #draft() {
     const s = this.#state;
     const minor = isMinor(s);
+    // A report without files has no fingerprints to share: the choice is not asked, nor sent.
+    const share = s.shareWithPlatforms && s.items.some((i) => i.state === 'done' || i.state === 'warning');
     return {
       idempotency_key: s.key,
       created_at: new Date().toISOString(),
@@ -489,6 +491,8 @@ export class ReportHelper extends HTMLElement {
       name: minor ? '' : s.name,
       email: minor ? '' : s.email,
       good_faith: s.goodFaith,
+      // Sent only when chosen: without it the report means "not shared" (docs/payload.md).
+      ...(share && { share_with_platforms: true }),
     };
   }
 
@@ -592,6 +596,7 @@ function newState() {
     email: '',
     explanation: '',
     goodFaith: false,
+    shareWithPlatforms: false, // the review's choice: share the fingerprints with platforms (issue 20)
     built: null,
     sending: false,
     retry: null,

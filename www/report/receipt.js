@@ -48,6 +48,10 @@ export function receiptHtml(r, t, lang, { helpline = '', next = [] } = {}) {
       + `${escapeHtml(t('receipt.evidenceRedacted'))} SHA-256: ${code(e.sha256)}<br>`
       + `${escapeHtml(t('receipt.evidenceOriginal'))} SHA-256: ${code(e.original.sha256)}</li>`)
     .join('');
+  // What the person chose about sharing the fingerprints with platforms (only asked with files).
+  const share = report.items.length
+    ? `\n<h2>${escapeHtml(t('share.receiptHeading'))}</h2>\n<p>${escapeHtml(t(report.share_with_platforms ? 'share.receiptYes' : 'share.receiptNo'))}</p>`
+    : '';
   const evidence = shots ? `<h2>${escapeHtml(t('receipt.evidenceHeading', { count: r.evidence.length }))}</h2>\n<ol>${shots}</ol>` : '';
   return `<!doctype html>
 <html lang="${escapeHtml(lang)}">
@@ -72,7 +76,7 @@ ${r.token ? `<p><strong>${escapeHtml(t('sent.codeWarning'))}</strong> ${escapeHt
 ${next.length ? `<h2>${escapeHtml(t('next.heading'))}</h2>\n<ol>${next.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>\n` : ''}${r.report ? `<h2>${escapeHtml(t('review.items', { count: report.items.length }))}</h2>
 ${items ? `<ol>${items}</ol>` : `<p>${escapeHtml(t('review.none'))}</p>`}
 <h2>${escapeHtml(t('review.urls', { count: report.urls.length }))}</h2>
-${urls ? `<ol>${urls}</ol>` : `<p>${escapeHtml(t('review.none'))}</p>`}` : ''}
+${urls ? `<ol>${urls}</ol>` : `<p>${escapeHtml(t('review.none'))}</p>`}${share}` : ''}
 ${evidence}
 <p>${escapeHtml(t('receipt.noImages'))}</p>
 <h2>${escapeHtml(t('receipt.policeHeading'))}</h2>

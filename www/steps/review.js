@@ -1,5 +1,9 @@
 // The review: the report exactly as it would be sent, built by the core: a summary in words, and
 // the exact JSON on request. Nothing is sent until the person presses Send (the send step).
+// Here too the one choice about what happens after sending: whether the helpline may share the
+// fingerprints with platforms that block copies (issue 20). It is asked here, not with the
+// statement on the step before, because here the person has just seen what the fingerprints
+// are, beside "Who sees your report", whose "unless you agree" it answers; unticked by default.
 import { vpdqHashCount } from '../report.js';
 import { h } from '../dom.js';
 import { isMinor } from './situation.js';
@@ -14,6 +18,12 @@ const html = `
   <div id="review"></div>
   <p class="hint" data-i18n="review.notSent"></p>
   ${WHO_HTML}
+  <fieldset class="share" id="share-box" hidden>
+    <legend id="share-legend"></legend>
+    <div id="share-explained"><p id="share-intro"></p><p id="share-what"></p><p id="share-undo"></p><p id="share-no"></p></div>
+    <label class="choice"><input type="checkbox" id="share-with-platforms" aria-describedby="share-explained">
+      <span id="share-yes"></span></label>
+  </fieldset>
   <details id="raw"><summary data-i18n="review.raw"></summary><pre id="raw-json" tabindex="0" data-i18n-label="review.rawLabel"></pre></details>
   <p class="error" id="review-error" role="alert" hidden></p>
   <div class="nav">
@@ -35,19 +45,36 @@ export default (ctx) => {
     ]
       .filter(Boolean)
       .join(' ');
-    ctx.q('#send').disabled = pending > 0;
+    // Not while the report is being built again (the choice changed): Send sends what is shown.
+    const sendButton = ctx.q('#send');
+    sendButton.disabled = true;
     ctx.clearError('review-error');
+    const minor = isMinor(ctx.state);
+    // The choice, in a child's words on the child's path.
+    const name = ctx.helplineName();
+    const say = (id, words) => (ctx.q(id).textContent = words);
+    say('#share-legend', t(minor ? 'share.legendChild' : 'share.legend'));
+    say('#share-intro', t(minor ? 'share.introChild' : 'share.intro', { name }));
+    say('#share-what', t(minor ? 'share.whatChild' : 'share.what'));
+    say('#share-undo', t(minor ? 'share.undoChild' : 'share.undo', { name }));
+    say('#share-no', t(minor ? 'share.noChild' : 'share.no', { name }));
+    say('#share-yes', t(minor ? 'share.yesChild' : 'share.yes'));
+    ctx.q('#share-with-platforms').checked = ctx.state.shareWithPlatforms;
     const built = await ctx.build();
+    sendButton.disabled = pending > 0;
     if (!built || ctx.step !== 'review') return;
     const { report } = built;
-    const minor = isMinor(ctx.state);
     const { items, urls, accounts = [], contact } = report;
+    const shared = report.share_with_platforms === true;
+    ctx.q('#share-box').hidden = !items.length;
     // "4 photos and videos, 7 links, contact by email": what is in it, at a glance.
     ctx.q('#review-sum').textContent = [
       items.length ? t('review.sum.files', { count: items.length }) : '',
       urls.length ? t('review.sum.links', { count: urls.length }) : '',
       accounts.length ? t('review.sum.accounts', { count: accounts.length }) : '',
       contact?.email ? t('review.sum.email') : t('review.sum.noEmail'),
+      // Said here only when chosen; the list below says it either way.
+      shared ? t('share.sumYes') : '',
     ]
       .filter(Boolean)
       .join(', ');
@@ -77,6 +104,7 @@ export default (ctx) => {
       contact ? [contact.name, contact.email].filter(Boolean).join(', ') : t(minor ? 'review.anonymousMinor' : 'review.anonymous'),
     );
     add(t('review.goodFaith'), t('review.yes'));
+    if (items.length) add(t('share.review'), shared ? t('share.reviewYes') : t('share.reviewNo', { name }));
     // The language and time in words, as the person reads them; the JSON has the codes.
     add(t('review.language'), new Intl.DisplayNames([ctx.lang], { type: 'language' }).of(report.language) ?? report.language);
     add(t('review.createdAt'), new Intl.DateTimeFormat(ctx.lang, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(report.created_at)));
@@ -94,6 +122,11 @@ export default (ctx) => {
 
     wire() {
       ctx.q('#send').addEventListener('click', () => ctx.steps.send.send());
+      // The report is built again with the choice, so the summary and the JSON shown are what is sent.
+      ctx.q('#share-with-platforms').addEventListener('change', (e) => {
+        ctx.state.shareWithPlatforms = e.target.checked;
+        render();
+      });
     },
 
     applyText() {
