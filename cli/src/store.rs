@@ -425,6 +425,16 @@ fn platform(r: &rusqlite::Row<'_>) -> rusqlite::Result<Platform> {
     })
 }
 
+/// [`unshare`] of the report `reference` names.
+fn unshare_reference(tx: &Transaction<'_>, reference: &str, now: &str) -> rusqlite::Result<usize> {
+    let id: i64 = tx.query_row(
+        "SELECT id FROM reports WHERE reference = ?1",
+        [reference],
+        |r| r.get(0),
+    )?;
+    unshare(tx, id, now)
+}
+
 /// Removes every live entry of report `id` from the list: a tombstone each, and the entry's
 /// value (and its tie to the report) deleted; the empty row keeps its number taken.
 fn unshare(tx: &Transaction<'_>, id: i64, now: &str) -> rusqlite::Result<usize> {
@@ -705,12 +715,7 @@ impl Store {
         if n != 1 {
             return Ok(false);
         }
-        let id: i64 = tx.query_row(
-            "SELECT id FROM reports WHERE reference = ?1",
-            [reference],
-            |r| r.get(0),
-        )?;
-        unshare(&tx, id, &now)?;
+        unshare_reference(&tx, reference, &now)?;
         tx.commit()?;
         Ok(true)
     }
@@ -729,12 +734,7 @@ impl Store {
             return Ok(false);
         }
         if status == "withdrawn" {
-            let id: i64 = tx.query_row(
-                "SELECT id FROM reports WHERE reference = ?1",
-                [reference],
-                |r| r.get(0),
-            )?;
-            unshare(&tx, id, &now)?;
+            unshare_reference(&tx, reference, &now)?;
         }
         tx.commit()?;
         Ok(true)

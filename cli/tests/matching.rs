@@ -982,19 +982,6 @@ fn the_list_is_read_from_the_intakes_endpoint_page_by_page() {
     );
 }
 
-/// `report-helper serve`, as built, on a free port of the loopback; killed when dropped.
-struct Intake {
-    child: std::process::Child,
-    addr: String,
-}
-
-impl Drop for Intake {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// One request with `Connection: close`: the status and the body (the answers read here have a
 /// length, not chunks).
 fn http(addr: &str, method: &str, path: &str, auth: Option<&str>, body: &str) -> (u16, String) {
@@ -1026,32 +1013,7 @@ fn http(addr: &str, method: &str, path: &str, auth: Option<&str>, body: &str) ->
 fn a_shared_report_at_the_real_intake_is_matched_until_it_is_withdrawn() {
     let s = setup("match-intake");
     let (site, db) = common::intake::setup("match-intake");
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--init",
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            db.to_str().unwrap(),
-        ])
-        .args(["--site", site.to_str().unwrap()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("{first:?}"))
-        .trim_end_matches('/')
-        .to_string();
-    let intake = Intake { child, addr };
+    let intake = common::intake::start(&site, &db, &[]);
     let added = Command::new(BIN)
         .args(["platforms", "add", "Acme", "--db", db.to_str().unwrap()])
         .output()

@@ -1,14 +1,61 @@
 //! What the intake's tests share, in-process (`tests/api.rs`) or against the binary
-//! (`tests/serve.rs`): a small site, reports written by hand, and the operator's `reports`.
+//! (`tests/serve.rs`, `tests/platforms.rs`, `tests/matching.rs`): the server started, a small
+//! site, reports written by hand, and the operator's `reports`.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 
 use serde_json::Value;
 
 use super::{scratch, BIN};
+
+/// `report-helper serve`, as built, on a free port of the loopback; killed when dropped.
+pub struct Server {
+    pub child: Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    pub db: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `report-helper serve --init` with database `db`, site `site` and `extra` options, and
+/// waits for the address it prints.
+pub fn start(site: &Path, db: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--init", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .arg("--site")
+        .arg(site)
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start report-helper serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    Server {
+        child,
+        addr,
+        db: db.to_path_buf(),
+    }
+}
 
 /// A folder with a small site, and a fresh database path beside it.
 pub fn setup(name: &str) -> (PathBuf, PathBuf) {
